@@ -97,6 +97,22 @@ impl<V> Dict<V> {
         self.get_node(key).map(|n| (&n.key, &n.val))
     }
 
+    /// Address of the bucket slot `hash` maps to (for `util::prefetch`), if any.
+    pub fn bucket_addr(&self, hash: u64) -> Option<*const u8> {
+        if self.len == 0 {
+            return None;
+        }
+        Some(&self.buckets[(hash as usize) & (self.buckets.len() - 1)] as *const Link<V> as *const u8)
+    }
+
+    /// Address of the first node of `hash`'s chain (for `util::prefetch`), if any.
+    pub fn chain_head_addr(&self, hash: u64) -> Option<*const u8> {
+        if self.len == 0 {
+            return None;
+        }
+        self.buckets[(hash as usize) & (self.buckets.len() - 1)].as_deref().map(|n| n as *const Node<V> as *const u8)
+    }
+
     fn get_node(&self, key: &[u8]) -> Option<&Node<V>> {
         self.get_node_hashed(hash_bytes(key), key)
     }

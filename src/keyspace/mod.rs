@@ -271,6 +271,48 @@ impl Keyspace {
         l
     }
 
+    /// Warms the CPU cache for the first keys of a pipelined batch before it runs.
+    ///
+    /// A lookup in a big keyspace is three dependent cache misses (slot table header,
+    /// bucket, node); one at a time they dominate a pipeline of point commands.
+    /// Walking all keys one level per pass lets the misses of different keys overlap
+    /// (Valkey 8 does the same for its batches). Only hints: nothing is changed, and a
+    /// key that is absent, or a batch that changes between here and execution, merely
+    /// costs the wasted prefetch.
+    pub fn prefetch(&self, db: usize, keys: &[&[u8]]) {
+        const MAX: usize = 32;
+        let n = keys.len().min(MAX);
+        if n < 2 || db >= self.databases {
+            return;
+        }
+        let mut slots = [0u16; MAX];
+        let mut hashes = [0u64; MAX];
+        let mut mask = 0u32;
+        for (i, k) in keys[..n].iter().enumerate() {
+            slots[i] = key_slot(k);
+            hashes[i] = dict::hash_bytes(k);
+            mask |= 1 << shard_of_slot(slots[i]);
+        }
+        let locks = self.lock_shards(mask);
+        let mut tables: [Option<&SlotTable>; MAX] = [None; MAX];
+        for i in 0..n {
+            tables[i] = locks.held(shard_of_slot(slots[i])).and_then(|s| s.dbs[db].table(slots[i]));
+            if let Some(t) = tables[i] {
+                crate::util::prefetch(t as *const SlotTable as *const u8);
+            }
+        }
+        for i in 0..n {
+            if let Some(a) = tables[i].and_then(|t| t.keys.bucket_addr(hashes[i])) {
+                crate::util::prefetch(a);
+            }
+        }
+        for i in 0..n {
+            if let Some(a) = tables[i].and_then(|t| t.keys.chain_head_addr(hashes[i])) {
+                crate::util::prefetch(a);
+            }
+        }
+    }
+
     pub fn lock_all(&self) -> Locks<'_> {
         self.lock_shards(u32::MAX >> (32 - SHARDS))
     }
@@ -392,6 +434,14 @@ impl<'a> Locks<'a> {
 
     pub fn holds(&self, shard: usize) -> bool {
         self.first.as_ref().is_some_and(|(i, _)| *i == shard) || self.more.iter().any(|(i, _)| *i == shard)
+    }
+
+    /// A shard this set already holds, read-only.
+    fn held(&self, shard: usize) -> Option<&Shard> {
+        match &self.first {
+            Some((i, g)) if *i == shard => Some(g),
+            _ => self.more.iter().find(|(i, _)| *i == shard).map(|(_, g)| &**g),
+        }
     }
 
     pub fn holds_all(&self) -> bool {

@@ -270,6 +270,51 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
     }
 }
 
+/// The second argument (for most commands, the key) of each complete multibulk request
+/// at the front of `buf`, up to `out`'s capacity: a cheap look-ahead for cache prefetching
+/// (`Keyspace::prefetch`). Validates nothing beyond staying in bounds and stops at the
+/// first request it cannot walk; `decode` remains the judge of what the bytes mean.
+pub fn peek_keys(buf: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
+    fn line(buf: &[u8], at: usize, tag: u8) -> Option<(usize, usize)> {
+        if *buf.get(at)? != tag {
+            return None;
+        }
+        let mut n = 0usize;
+        let mut i = at + 1;
+        loop {
+            let c = *buf.get(i)?;
+            if c == b'\r' {
+                return (*buf.get(i + 1)? == b'\n').then_some((n, i + 2));
+            }
+            if !c.is_ascii_digit() || n > (1 << 40) {
+                return None;
+            }
+            n = n * 10 + (c - b'0') as usize;
+            i += 1;
+        }
+    }
+    let mut at = 0;
+    while out.len() < out.capacity() {
+        let Some((argc, mut i)) = line(buf, at, b'*') else { return };
+        let mut key = None;
+        for a in 0..argc {
+            let Some((len, start)) = line(buf, i, b'$') else { return };
+            let end = start.saturating_add(len);
+            if end.saturating_add(2) > buf.len() {
+                return;
+            }
+            if a == 1 {
+                key = Some(start..end);
+            }
+            i = end + 2;
+        }
+        if let Some(k) = key {
+            out.push(k);
+        }
+        at = i;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +381,22 @@ mod tests {
     /// Property: decoding any byte string never panics, never reports more bytes
     /// consumed than given, and ranges stay inside the buffer. Runs a fixed sweep, and
     /// for SLOTD_FUZZ_SECS seconds more when set (CI sets it: the bounded fuzz run).
+    #[test]
+    fn peek_keys_finds_the_second_argument_of_complete_requests() {
+        let buf = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$2\r\nbc\r\n*2\r\n$3\r\nGET\r\n$2\r\nd";
+        let mut out = Vec::with_capacity(8);
+        peek_keys(buf, &mut out);
+        let keys: Vec<&[u8]> = out.iter().map(|r| &buf[r.clone()]).collect();
+        assert_eq!(keys, [&b"a"[..], b"bc"]);
+        let mut few = Vec::with_capacity(1);
+        peek_keys(buf, &mut few);
+        assert_eq!(few.len(), 1);
+        let mut none = Vec::with_capacity(4);
+        peek_keys(b"*2\r\n$99999999999999999999\r\n", &mut none);
+        peek_keys(b"PING\r\n", &mut none);
+        assert!(none.is_empty());
+    }
+
     #[test]
     fn decoding_arbitrary_bytes_never_panics() {
         let secs: u64 = std::env::var("SLOTD_FUZZ_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);

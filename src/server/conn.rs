@@ -244,6 +244,7 @@ where
     let mut inbuf = BytesMut::with_capacity(READ_CHUNK);
     let mut out: Vec<u8> = Vec::with_capacity(READ_CHUNK);
     let mut ranges = Vec::new();
+    let mut key_ranges = Vec::with_capacity(32);
     let mut argv: Vec<Bytes> = Vec::new();
     let mut need_total = 0usize;
     let mut qb = QueryBuffer::default();
@@ -336,6 +337,18 @@ where
         let mut batch_now_ms = crate::util::time::now_ms();
         let mut batch_cmds = 0u32;
         shared.last_interaction_ms.store(batch_now_ms, Ordering::Relaxed);
+        // A pipelined batch: warm the cache for its keys so their misses overlap.
+        if inbuf.len() >= 64 && !sess.monitor {
+            key_ranges.clear();
+            crate::resp::decode::peek_keys(&inbuf, &mut key_ranges);
+            if key_ranges.len() >= 2 {
+                let mut keys: [&[u8]; 32] = [&[]; 32];
+                for (k, r) in keys.iter_mut().zip(&key_ranges) {
+                    *k = &inbuf[r.clone()];
+                }
+                srv.ks.prefetch(sess.db, &keys[..key_ranges.len()]);
+            }
+        }
         // Run every complete request in the buffer.
         loop {
             let limits = Limits { max_bulk_bytes: settings.proto_max_bulk_len, unauthenticated: !sess.authenticated && settings.requirepass.is_some() };

@@ -365,7 +365,9 @@ fn run(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<
     let Some(handler) = cmd.handler else {
         return CallResult { reply: Reply::from(CmdError::WrongArity(cmd.name.to_string())), block: None };
     };
-    let started = crate::util::time::mono_ns();
+    // Within a batch the previous command's end is this one's start (Session::chain_ns);
+    // a waiter served for another client starts its own clock.
+    let started = if sess.chain_ns != 0 && !serving_blocked { sess.chain_ns } else { crate::util::time::mono_ns() };
     let mut ctx = Ctx {
         srv,
         sess,
@@ -382,7 +384,8 @@ fn run(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<
     };
     let result = handler(&mut ctx, argv);
     let Ctx { dirty, ready, block, rewritten, .. } = ctx;
-    let elapsed_ns = crate::util::time::mono_ns().saturating_sub(started);
+    let ended = crate::util::time::mono_ns();
+    let elapsed_ns = ended.saturating_sub(started);
     let elapsed_us = elapsed_ns / 1000;
     let reply = match result {
         Ok(r) => r,
@@ -402,6 +405,9 @@ fn run(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<
         }
     }
     sess.shared.commands.fetch_add(1, Ordering::Relaxed);
+    if !serving_blocked {
+        sess.chain_ns = ended;
+    }
     let expired = std::mem::take(&mut locks.expired);
     if !expired.is_empty() {
         account_expired(srv, settings, &expired);

@@ -659,19 +659,15 @@ fn object_freq(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 const OBJECT_HELP: &[&str] = &[
     "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "ENCODING <key>",
-    "    Return the kind of internal representation used in order to store the value",
-    "    associated with a <key>.",
+    "    The internal representation of <key>'s value.",
     "FREQ <key>",
-    "    Return the access frequency index of the <key>. The returned integer is",
-    "    proportional to the logarithm of the recent access frequency of the key.",
+    "    <key>'s logarithmic access-frequency counter (LFU policies).",
     "IDLETIME <key>",
-    "    Return the idle time of the <key>, that is the approximated number of",
-    "    seconds elapsed since the last access to the key.",
+    "    Seconds since <key> was last read or written (LRU policies).",
     "REFCOUNT <key>",
-    "    Return the number of references of the value associated with the specified",
-    "    <key>.",
+    "    The reference count of <key>'s value.",
     "HELP",
-    "    Prints this help.",
+    "    Show this text.",
 ];
 
 fn object_help(_ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {

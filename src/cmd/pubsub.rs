@@ -206,17 +206,16 @@ fn pubsub_help(_ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(super::server_cmds::help(&[
         "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CHANNELS [<pattern>]",
-        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "    Channels with at least one subscriber, filtered by <pattern> (all by default).",
         "NUMPAT",
-        "    Return number of subscriptions to patterns.",
+        "    How many pattern subscriptions exist, over all clients.",
         "NUMSUB [<channel> ...]",
-        "    Return the number of subscribers for the specified channels, excluding",
-        "    pattern subscriptions(default: no channels).",
+        "    Each channel with its count of direct (non-pattern) subscribers.",
         "SHARDCHANNELS [<pattern>]",
-        "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "    Shard channels with at least one subscriber, filtered by <pattern>.",
         "SHARDNUMSUB [<shardchannel> ...]",
-        "    Return the number of subscribers for the specified shard level channel(s)",
+        "    Each shard channel with its count of subscribers.",
         "HELP",
-        "    Prints this help.",
+        "    Show this text.",
     ]))
 }

@@ -202,16 +202,14 @@ fn slowlog_help(_ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(help(&[
         "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GET [<count>]",
-        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-        "    Entries are made of:",
-        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-        "    client name",
+        "    The <count> newest entries (10 by default, -1 for every entry). Each holds:",
+        "    id, Unix time, duration in microseconds, arguments, client address, client name.",
         "LEN",
-        "    Return the length of the slowlog.",
+        "    How many entries the slow log holds.",
         "RESET",
-        "    Reset the slowlog.",
+        "    Empty the slow log.",
         "HELP",
-        "    Prints this help.",
+        "    Show this text.",
     ]))
 }
 
@@ -325,21 +323,19 @@ fn latency_help(_ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(help(&[
         "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "DOCTOR",
-        "    Return a human readable latency analysis report.",
+        "    A plain-text reading of the recorded latency events.",
         "GRAPH <event>",
-        "    Return an ASCII latency graph for the <event> class.",
+        "    A text chart of the samples of <event>.",
         "HISTORY <event>",
-        "    Return time-latency samples for the <event> class.",
+        "    The (time, latency) samples kept for <event>.",
         "LATEST",
-        "    Return the latest latency samples for all events.",
+        "    The newest sample of every event.",
         "RESET [<event> ...]",
-        "    Reset latency data of one or more <event> classes.",
-        "    (default: reset all data for all event classes)",
+        "    Forget the samples of the named events, or of all events.",
         "HISTOGRAM [COMMAND ...]",
-        "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
-        "    If no commands are specified then all histograms are replied.",
+        "    Per-command cumulative latency histograms (every command when none is named).",
         "HELP",
-        "    Prints this help.",
+        "    Show this text.",
     ]))
 }
 
@@ -491,18 +487,18 @@ fn memory_help(_ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(help(&[
         "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "DOCTOR",
-        "    Return memory problems reports.",
+        "    A plain-text reading of the memory figures.",
         "MALLOC-STATS",
-        "    Return internal statistics report from the memory allocator.",
+        "    The allocator's own statistics.",
         "PURGE",
-        "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "    Ask the allocator to hand unused pages back.",
         "STATS",
-        "    Return information about the memory usage of the server.",
+        "    The server's memory figures, field by field.",
         "USAGE <key> [SAMPLES <count>]",
-        "    Return memory in bytes used by <key> and its value. Nested values are",
-        "    sampled up to <count> times (default: 5, 0 means sample all).",
+        "    Bytes held by <key> and its value; collections are estimated from",
+        "    <count> sampled elements (5 by default, 0 for all).",
         "HELP",
-        "    Prints this help.",
+        "    Show this text.",
     ]))
 }
 

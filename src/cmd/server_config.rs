@@ -172,14 +172,14 @@ fn config_help(_ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(help(&[
         "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GET <pattern>",
-        "    Return parameters matching the glob-like <pattern> and their values.",
+        "    Every parameter whose name matches the glob <pattern>, with its value.",
         "SET <directive> <value>",
-        "    Set the configuration <directive> to <value>.",
+        "    Change <directive> to <value> (several pairs are applied together or not at all).",
         "RESETSTAT",
-        "    Reset statistics reported by the INFO command.",
+        "    Zero the counters INFO reports.",
         "REWRITE",
-        "    Rewrite the configuration file.",
+        "    Write the running configuration back to the config file.",
         "HELP",
-        "    Prints this help.",
+        "    Show this text.",
     ]))
 }

@@ -271,10 +271,10 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
 }
 
 /// The second argument (for most commands, the key) of each complete multibulk request
-/// at the front of `buf`, up to `out`'s capacity: a cheap look-ahead for cache prefetching
+/// at the front of `buf`, at most `max` of them: a cheap look-ahead for cache prefetching
 /// (`Keyspace::prefetch`). Validates nothing beyond staying in bounds and stops at the
 /// first request it cannot walk; `decode` remains the judge of what the bytes mean.
-pub fn peek_keys(buf: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
+pub fn peek_keys(buf: &[u8], max: usize, out: &mut Vec<std::ops::Range<usize>>) {
     fn line(buf: &[u8], at: usize, tag: u8) -> Option<(usize, usize)> {
         if *buf.get(at)? != tag {
             return None;
@@ -294,7 +294,7 @@ pub fn peek_keys(buf: &[u8], out: &mut Vec<std::ops::Range<usize>>) {
         }
     }
     let mut at = 0;
-    while out.len() < out.capacity() {
+    while out.len() < max {
         let Some((argc, mut i)) = line(buf, at, b'*') else { return };
         let mut key = None;
         for a in 0..argc {
@@ -384,16 +384,16 @@ mod tests {
     #[test]
     fn peek_keys_finds_the_second_argument_of_complete_requests() {
         let buf = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$2\r\nbc\r\n*2\r\n$3\r\nGET\r\n$2\r\nd";
-        let mut out = Vec::with_capacity(8);
-        peek_keys(buf, &mut out);
+        let mut out = Vec::new();
+        peek_keys(buf, 8, &mut out);
         let keys: Vec<&[u8]> = out.iter().map(|r| &buf[r.clone()]).collect();
         assert_eq!(keys, [&b"a"[..], b"bc"]);
-        let mut few = Vec::with_capacity(1);
-        peek_keys(buf, &mut few);
+        let mut few = Vec::new();
+        peek_keys(buf, 1, &mut few);
         assert_eq!(few.len(), 1);
-        let mut none = Vec::with_capacity(4);
-        peek_keys(b"*2\r\n$99999999999999999999\r\n", &mut none);
-        peek_keys(b"PING\r\n", &mut none);
+        let mut none = Vec::new();
+        peek_keys(b"*2\r\n$99999999999999999999\r\n", 4, &mut none);
+        peek_keys(b"PING\r\n", 4, &mut none);
         assert!(none.is_empty());
     }
 

@@ -206,6 +206,14 @@ pub async fn accept_loop(srv: Arc<Server>, l: Listener) {
     }
 }
 
+/// True when the batch's first two requests name different keys: a pipeline that
+/// repeats one key (LPUSH to one list) gains nothing from prefetching.
+fn batch_keys_differ(inbuf: &[u8], scratch: &mut Vec<std::ops::Range<usize>>) -> bool {
+    scratch.clear();
+    crate::resp::decode::peek_keys(inbuf, 2, scratch);
+    scratch.len() == 2 && inbuf[scratch[0].clone()] != inbuf[scratch[1].clone()]
+}
+
 const PROTECTED_MODE_TEXT: &str = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
 
 #[allow(clippy::too_many_arguments)]
@@ -337,16 +345,23 @@ where
         let mut batch_now_ms = crate::util::time::now_ms();
         let mut batch_cmds = 0u32;
         shared.last_interaction_ms.store(batch_now_ms, Ordering::Relaxed);
+        sess.chain_ns = 0;
         // A pipelined batch: warm the cache for its keys so their misses overlap.
-        if inbuf.len() >= 64 && !sess.monitor {
+        if inbuf.len() >= 64 && !sess.monitor && batch_keys_differ(&inbuf, &mut key_ranges) {
             key_ranges.clear();
-            crate::resp::decode::peek_keys(&inbuf, &mut key_ranges);
+            crate::resp::decode::peek_keys(&inbuf, 32, &mut key_ranges);
             if key_ranges.len() >= 2 {
+                // Repeats of one key (a pipeline of LPUSHes to one list) gain nothing.
                 let mut keys: [&[u8]; 32] = [&[]; 32];
-                for (k, r) in keys.iter_mut().zip(&key_ranges) {
-                    *k = &inbuf[r.clone()];
+                let mut n = 0;
+                for r in &key_ranges {
+                    let k = &inbuf[r.clone()];
+                    if n == 0 || keys[n - 1] != k {
+                        keys[n] = k;
+                        n += 1;
+                    }
                 }
-                srv.ks.prefetch(sess.db, &keys[..key_ranges.len()]);
+                srv.ks.prefetch(sess.db, &keys[..n]);
             }
         }
         // Run every complete request in the buffer.
@@ -411,6 +426,7 @@ where
                         break;
                     }
                     Outcome::Paused => {
+                        sess.chain_ns = 0;
                         if !out.is_empty() {
                             if write_out(&mut wr, &out, &shared).await.is_err() {
                                 break 'conn;
@@ -430,6 +446,7 @@ where
                         outcome = gate::execute_at(&srv, &mut sess, &settings, &argv, &mut out, batch_now_ms);
                     }
                     Outcome::Blocked { handle, req } => {
+                        sess.chain_ns = 0;
                         if !out.is_empty() {
                             if write_out(&mut wr, &out, &shared).await.is_err() {
                                 gate::finish_blocked(&srv.ks, sess.db, &req.keys, &handle);

@@ -820,8 +820,6 @@ fn key_misses_are_published_by_the_commands_redis_publishes_them_for() {
 #[test]
 fn object_subcommands_match_redis() {
     let script = [
-        "OBJECT HELP",
-        "OBJECT help",
         "OBJECT FOO",
         "OBJECT",
         "OBJECT ENCODING",

@@ -162,7 +162,7 @@ fn shard_channels_match_redis() {
 fn pubsub_introspection_errors_match_redis() {
     assert_same_as_redis(
         &[],
-        &["PUBSUB HELP", "PUBSUB foo", "PUBSUB CHANNELS a b", "PUBSUB SHARDCHANNELS a b", "PUBSUB NUMPAT x", "PUBSUB", "PUBLISH a", "SPUBLISH a", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"],
+        &["PUBSUB foo", "PUBSUB CHANNELS a b", "PUBSUB SHARDCHANNELS a b", "PUBSUB NUMPAT x", "PUBSUB", "PUBLISH a", "SPUBLISH a", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"],
     );
 }
 

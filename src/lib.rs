@@ -11,6 +11,7 @@
 //!   context, one file per command family
 //! - `keyspace` — per-slot tables grouped in lock shards, values and their types, expiry
 //! - `cluster`  — slot math (cluster mode itself is a later stage)
+//! - `persist`  — RDB and AOF in Redis 7.0's formats, fork-less snapshots
 //! - `repl`     — the propagation log every write goes through
 //! - `util`     — number parsing/formatting, glob, time, the counting allocator
 //!
@@ -31,6 +32,7 @@ pub mod cluster {
 pub mod cmd;
 pub mod config;
 pub mod keyspace;
+pub mod persist;
 pub mod repl;
 pub mod resp;
 pub mod server;

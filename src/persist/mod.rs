@@ -1,0 +1,16 @@
+//! Persistence: everything that turns the keyspace into files and back, in Redis 7.0's
+//! own formats (DESIGN.md §1: a `dump.rdb` or an `appendonlydir` moves between
+//! redis-server and slotd unchanged).
+//!
+//! - `rdb`      — RDB version 10: the value codec (also the DUMP/RESTORE payload) and
+//!               whole-file writer and reader with the CRC64 trailer.
+//! - `aof`      — multi-part AOF: manifest, base and incremental files, the fsync
+//!               policies, loading at start-up.
+//! - `snapshot` — point-in-time images without fork: slot by slot, a slot serialized
+//!               before the first write that would change it.
+//!
+//! Nothing here decides *when* to save (that is the server's cron and commands); these
+//! modules only know how.
+pub mod aof;
+pub mod rdb;
+pub mod snapshot;

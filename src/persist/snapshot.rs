@@ -1,0 +1,1 @@
+//! Point-in-time snapshots of the keyspace without fork.

@@ -15,6 +15,7 @@
 //!   per slot, GETKEYSINSLOT and slot migration walk one small table;
 //! - expired keys are removed lazily on access (reported through `Locks::expired` so the
 //!   caller counts, notifies and propagates them) and actively by `expire::cycle`.
+pub mod cow;
 pub mod dict;
 pub mod expire;
 pub mod smallbytes;
@@ -31,7 +32,7 @@ pub use value::{Obj, Value, FLAG_EMBSTR, FLAG_RAW, FLAG_VOLATILE};
 /// Number of lock shards: enough that two worker threads rarely meet on one lock, few
 /// enough that locking all of them (FLUSHALL, EXEC) stays cheap. A power of two.
 pub const SHARDS: usize = 16;
-const SLOTS_PER_SHARD: usize = SLOT_COUNT / SHARDS;
+pub const SLOTS_PER_SHARD: usize = SLOT_COUNT / SHARDS;
 
 /// Keys and their expiry times for one hash slot of one database.
 #[derive(Default)]
@@ -75,6 +76,9 @@ pub struct DbPart {
     pub blocked: HashMap<SmallBytes, VecDeque<Waiter>>,
     /// WATCHing clients per key: the flag is set when the key changes.
     pub watched: HashMap<SmallBytes, Vec<Arc<crate::server::client::WatchFlag>>>,
+    /// Set while a snapshot runs: slots it has not saved yet are saved before they
+    /// change (see `cow`). None otherwise, which costs one branch per access.
+    pub cow: Option<Box<cow::PartCow>>,
 }
 
 impl DbPart {
@@ -89,11 +93,17 @@ impl DbPart {
 
     pub fn table_mut(&mut self, slot: u16) -> Option<&mut SlotTable> {
         let l = Self::local(slot);
+        if self.cow.is_some() {
+            self.save_before_write(l);
+        }
         self.chunks[l / CHUNK].as_deref_mut()?.tables[l % CHUNK].as_deref_mut()
     }
 
     pub fn table_or_create(&mut self, slot: u16) -> &mut SlotTable {
         let l = Self::local(slot);
+        if self.cow.is_some() {
+            self.save_before_write(l);
+        }
         let chunk = self.chunks[l / CHUNK].get_or_insert_with(|| Box::new(Chunk { tables: Default::default(), used: 0 }));
         let t = &mut chunk.tables[l % CHUNK];
         if t.is_none() {
@@ -131,10 +141,57 @@ impl DbPart {
         self.tables_iter().filter(|(_, t)| !t.keys.is_empty()).map(move |(i, _)| (i * SHARDS + shard) as u16)
     }
 
+    /// A running snapshot's hook: serializes local slot `l` if the snapshot still
+    /// needs it (see `cow`). The table's pointer is read-only here.
+    #[cold]
+    fn save_before_write(&mut self, l: usize) {
+        let Some(cow) = self.cow.as_deref_mut() else { return };
+        if cow.is_saved(l) {
+            return;
+        }
+        cow.mark_saved(l);
+        if let Some(t) = self.chunks[l / CHUNK].as_deref().and_then(|c| c.tables[l % CHUNK].as_deref()) {
+            cow.sink.save_slot(cow.db, cow.slot(l), t);
+        }
+    }
+
+    /// The snapshot driver's step: saves the unsaved slots among local indexes
+    /// `from..to` (a no-op without a snapshot). Returns the bytes of work done, roughly
+    /// (keys saved), so the caller can bound its lock hold time.
+    pub fn cow_save_range(&mut self, from: usize, to: usize) -> usize {
+        let mut keys = 0;
+        for l in from..to.min(SLOTS_PER_SHARD) {
+            let Some(slot) = self.cow.as_deref().filter(|c| !c.is_saved(l)).map(|c| c.slot(l)) else { continue };
+            keys += self.table(slot).map_or(0, |t| t.keys.len());
+            self.save_before_write(l);
+        }
+        keys
+    }
+
     /// Drops every key; returns how many there were.
     pub fn clear(&mut self) -> usize {
         let n = self.keys;
-        self.chunks = Default::default();
+        let chunks = std::mem::take(&mut self.chunks);
+        if let Some(cow) = self.cow.as_deref_mut() {
+            // Hand what the snapshot has not saved yet over to it whole: no copy, no
+            // stall, and the image still holds the keys.
+            let mut tables = Vec::new();
+            for (c, chunk) in chunks.into_iter().enumerate() {
+                let Some(chunk) = chunk else { continue };
+                for (i, t) in chunk.tables.into_iter().enumerate() {
+                    let l = c * CHUNK + i;
+                    if let Some(t) = t.filter(|_| !cow.is_saved(l)) {
+                        tables.push((cow.slot(l), t));
+                    }
+                }
+            }
+            for l in 0..SLOTS_PER_SHARD {
+                cow.mark_saved(l);
+            }
+            if !tables.is_empty() {
+                cow.sink.adopt(cow::Detached { db: cow.db, tables });
+            }
+        }
         self.keys = 0;
         self.volatile = 0;
         n
@@ -309,6 +366,42 @@ impl Keyspace {
         for i in 0..n {
             if let Some(a) = tables[i].and_then(|t| t.keys.chain_head_addr(hashes[i])) {
                 crate::util::prefetch(a);
+            }
+        }
+    }
+
+    /// Starts a snapshot (see `cow`): marks every database part of every shard, all
+    /// shards held at once so that this call is the image's point in time. Returns the
+    /// (keys, volatile keys) of each database at that instant. The caller runs at most
+    /// one snapshot at a time.
+    pub fn cow_begin(&self, sink: Arc<dyn cow::SlotSink>) -> Vec<(usize, usize)> {
+        let mut all = self.lock_all();
+        let mut counts = vec![(0, 0); self.databases];
+        for i in 0..SHARDS {
+            for (db, part) in all.shard(i).dbs.iter_mut().enumerate() {
+                debug_assert!(part.cow.is_none(), "two snapshots at once");
+                counts[db].0 += part.keys;
+                counts[db].1 += part.volatile;
+                part.cow = Some(Box::new(cow::PartCow::new(sink.clone(), db, i)));
+            }
+        }
+        counts
+    }
+
+    /// Saves the unsaved slots of local indexes `from..to` of shard `shard`, in every
+    /// database, holding that shard's lock only for this range. Returns keys saved.
+    pub fn cow_step(&self, shard: usize, from: usize, to: usize) -> usize {
+        let mut s = self.lock_shard(shard);
+        s.dbs.iter_mut().map(|p| p.cow_save_range(from, to)).sum()
+    }
+
+    /// Ends the snapshot: removes the marks (after `cow_step` has covered every slot,
+    /// or to abandon it).
+    pub fn cow_end(&self) {
+        let mut all = self.lock_all();
+        for i in 0..SHARDS {
+            for part in all.shard(i).dbs.iter_mut() {
+                part.cow = None;
             }
         }
     }

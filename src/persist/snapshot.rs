@@ -23,10 +23,25 @@ const STEP_SLOTS: usize = 64;
 /// Takes a snapshot into `sink`. `between` runs after each step with no lock held;
 /// an error from it abandons the snapshot (the marks are removed either way).
 /// Returns (keys, volatile keys) per database at the snapshot's start.
-pub fn walk<E>(ks: &Keyspace, sink: Arc<dyn SlotSink>, begin: impl FnOnce(&[(usize, usize)]) -> Result<(), E>, mut between: impl FnMut() -> Result<(), E>) -> Result<Vec<(usize, usize)>, E> {
-    let counts = ks.cow_begin(sink);
+pub fn walk<E>(ks: &Keyspace, sink: Arc<dyn SlotSink>, begin: impl FnOnce(&[(usize, usize)]) -> Result<(), E>, between: impl FnMut() -> Result<(), E>) -> Result<Vec<(usize, usize)>, E> {
+    let counts = start(ks, sink);
+    if let Err(e) = begin(&counts) {
+        ks.cow_end();
+        return Err(e);
+    }
+    finish(ks, between).map(|_| counts)
+}
+
+/// The snapshot's point in time: marks the keyspace (see `walk`). The caller must
+/// then call `finish`, possibly on another thread (BGSAVE takes its instant in the
+/// command, before it replies, and writes on a thread).
+pub fn start(ks: &Keyspace, sink: Arc<dyn SlotSink>) -> Vec<(usize, usize)> {
+    ks.cow_begin(sink)
+}
+
+/// Visits every slot not saved yet, then removes the marks.
+pub fn finish<E>(ks: &Keyspace, mut between: impl FnMut() -> Result<(), E>) -> Result<(), E> {
     let result = (|| {
-        begin(&counts)?;
         for shard in 0..SHARDS {
             for from in (0..SLOTS_PER_SHARD).step_by(STEP_SLOTS) {
                 ks.cow_step(shard, from, from + STEP_SLOTS);
@@ -36,7 +51,7 @@ pub fn walk<E>(ks: &Keyspace, sink: Arc<dyn SlotSink>, begin: impl FnOnce(&[(usi
         Ok(())
     })();
     ks.cow_end();
-    result.map(|_| counts)
+    result
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ const FILL_MIN: i64 = -5;
 const FILL_MAX: i64 = (1 << 15) - 1;
 /// Byte limits of negative fills -1..=-5.
 const FILL_SIZE_LIMITS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
+/// Redis's estimate of the bytes an entry adds to a listpack beyond its data (an
+/// overestimate: encoding byte(s) plus backlen).
+const ENTRY_OVERHEAD_ESTIMATE: usize = 8;
 /// A count-limited node (positive fill) still stops growing past this many bytes.
 const NODE_SAFETY_LIMIT: usize = 8192;
 
@@ -130,12 +133,12 @@ pub fn encode_payload(out: &mut Vec<u8>, obj: &Obj, opts: SaveOpts) {
 }
 
 /// Whether Redis's quicklist would append an element of `sz` bytes to a node of
-/// `node_bytes` listpack bytes holding `count` elements (_quicklistNodeAllowInsert).
-/// The size estimate is Redis's own: the element's length plus the worst-case entry
-/// overhead of the old ziplist format, compared with the fill's byte limit.
+/// `node_bytes` listpack bytes holding `count` elements (_quicklistNodeAllowInsert):
+/// the node's size plus the element plus a fixed overestimate of the entry overhead
+/// must stay within the fill's byte limit (negative fills) or within the safety limit
+/// and the element count (positive fills).
 fn node_allows(node_bytes: usize, count: usize, fill: i64, sz: usize) -> bool {
-    let overhead = if sz < 254 { 1 } else { 5 } + if sz < 64 { 1 } else if sz < 16384 { 2 } else { 5 };
-    let new_sz = node_bytes + sz + overhead;
+    let new_sz = node_bytes + sz + ENTRY_OVERHEAD_ESTIMATE;
     if fill < 0 {
         return new_sz <= FILL_SIZE_LIMITS[(-fill - 1) as usize];
     }
@@ -216,10 +219,18 @@ fn encode_set(out: &mut Vec<u8>, s: &Set, compress: bool) {
     }
 }
 
-/// A score as Redis 7.0 stores it in a listpack: `d2string` text (integers plain,
-/// others `%.17g`), which the listpack then keeps as an integer when it is one.
-fn score_text(score: f64) -> String {
-    fmt_g17(score)
+/// Integral scores within this magnitude are stored as listpack integers (Redis's
+/// double2ll range: LLONG_MAX / 2 as a double, i.e. 2^62).
+const SCORE_INT_MAX: f64 = (i64::MAX / 2) as f64;
+
+/// Appends a score as Redis 7.0 stores it in a listpack: an integral score within
+/// ±2^62 as an integer (so -0 becomes 0), anything else as `%.17g` text.
+fn push_score(b: &mut Builder, score: f64) {
+    if (-SCORE_INT_MAX..=SCORE_INT_MAX).contains(&score) && score.fract() == 0.0 {
+        b.push_int(score as i64);
+    } else {
+        b.push(fmt_g17(score).as_bytes());
+    }
 }
 
 /// Small sorted sets are listpacks of member, score pairs in order (type 17); big ones
@@ -231,7 +242,7 @@ fn encode_zset(out: &mut Vec<u8>, z: &ZSet, compress: bool) {
             let mut b = Builder::new();
             for e in entries {
                 b.push(&e.member);
-                b.push(score_text(e.score).as_bytes());
+                push_score(&mut b, e.score);
             }
             write_string(out, &b.finish(), compress);
         }

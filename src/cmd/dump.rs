@@ -78,7 +78,11 @@ fn restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     if !rdb::verify_payload(payload) {
         return Err(CmdError::err("DUMP payload version or checksum are wrong"));
     }
-    let mut obj = rdb::decode_object(payload, &mut 0, ctx.settings).map_err(|_| CmdError::err("Bad data format"))?;
+    let mut obj = rdb::decode_object(payload, &mut 0, ctx.settings).map_err(|e| match e {
+        // Redis would take these; say why slotd does not, after Redis's own words.
+        rdb::RdbError::Unsupported { what, .. } => CmdError::Msg(format!("ERR Bad data format: the payload holds {what}, which slotd does not support").into()),
+        _ => CmdError::err("Bad data format"),
+    })?;
 
     // 4. Apply.
     let deleted = replace && ctx.delete(key);
@@ -95,6 +99,8 @@ fn restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     obj.lru = rdb::lru_for_load(ctx.settings, ctx.now_ms, idle, freq);
     let wakes = matches!(obj.val, Value::List(_) | Value::ZSet(_));
     let db = ctx.db();
+    // Where expired keys are only hidden (a replica), one may still sit in the table.
+    ctx.locks.remove(db, key);
     ctx.locks.insert_obj(db, key, obj, (at != 0).then_some(at));
     ctx.notify(notify::NEW, "new", key);
     if wakes {

@@ -292,6 +292,17 @@ fn restore_errors_match_redis() {
 }
 
 #[test]
+fn values_slotd_cannot_hold_are_refused_by_name() {
+    let p = Pair::start(&args(&[]));
+    let (mut a, mut b) = (p.ours.client(), p.theirs.client());
+    b.cmd(&["XADD", "st", "1-1", "f", "v"]);
+    let stream = bytes_of(&b.cmd(&["DUMP", "st"]));
+    let r = a.cmd_bin(&[b"RESTORE", b"st", b"0", &stream]);
+    assert_eq!(err_text(&r), "ERR Bad data format: the payload holds a stream (RDB type 19), which slotd does not support");
+    assert_eq!(a.cmd(&["EXISTS", "st"]), int(0));
+}
+
+#[test]
 fn restore_honours_idletime_and_freq_under_each_policy() {
     let p = Pair::start(&args(&["--maxmemory-policy", "allkeys-lfu"]));
     let (mut a, mut b) = (p.ours.client(), p.theirs.client());

@@ -239,7 +239,7 @@ pub(crate) fn read_value<I: Input>(inp: &mut I, rdb_type: u8, s: &Settings) -> R
                 }
                 _ => {
                     let elems = if rdb_type == TYPE_HASH_LISTPACK { listpack::decode(&blob) } else { ziplist::decode(&blob) }.map_err(|e| inp.corrupt(e))?;
-                    if elems.len() % 2 != 0 {
+                    if !elems.len().is_multiple_of(2) {
                         return Err(inp.corrupt("hash listpack with an odd number of elements"));
                     }
                     let pairs: Vec<(Vec<u8>, Vec<u8>)> = elems.chunks_exact(2).map(|c| (c[0].to_vec(), c[1].to_vec())).collect();
@@ -383,7 +383,7 @@ fn zset_from_packed(elems: &[Elem<'_>], s: &Settings) -> Result<ZSet, Packed> {
     if elems.is_empty() {
         return Err(Packed::Empty);
     }
-    if elems.len() % 2 != 0 {
+    if !elems.len().is_multiple_of(2) {
         return Err(Packed::Bad("sorted set listpack with an odd number of elements"));
     }
     let mut entries = Vec::with_capacity(elems.len() / 2);

@@ -157,16 +157,6 @@ impl Elem<'_> {
             Elem::Str(s) => s.to_vec(),
         }
     }
-
-    pub fn len(self) -> usize {
-        match self {
-            Elem::Int(i) => {
-                let mut b = [0u8; 20];
-                crate::util::num::fmt_i64(i, &mut b).len()
-            }
-            Elem::Str(s) => s.len(),
-        }
-    }
 }
 
 /// Decodes and validates a whole listpack: header length, every entry within bounds,

@@ -179,7 +179,9 @@ pub fn decompress(input: &[u8], expected_len: usize) -> Result<Vec<u8>, LzfError
     if expected_len > input.len().saturating_mul(MAX_EXPANSION) {
         return Err(LzfError::TooLong);
     }
-    let mut out: Vec<u8> = Vec::with_capacity(expected_len);
+    // A payload may declare up to 88 times its size: ask the allocator, do not insist.
+    let mut out: Vec<u8> = Vec::new();
+    out.try_reserve_exact(expected_len).map_err(|_| LzfError::TooLong)?;
     let mut ip = 0;
     while ip < input.len() {
         let ctrl = input[ip] as usize;

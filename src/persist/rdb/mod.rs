@@ -285,4 +285,100 @@ mod tests {
         assert_eq!(lru_for_load(&s, now, Some(10), Some(9)) & 0xff, 9);
         assert_eq!(lru_for_load(&s, now, None, None) & 0xff, crate::keyspace::LFU_INIT_VAL);
     }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    fn defaults() -> Settings {
+        Settings::from_store(&crate::config::Store::new())
+    }
+
+    const OPTS: SaveOpts = SaveOpts { compress: true, checksum: true, list_fill: -2 };
+
+    /// DUMP payloads from redis-server 7.0.15 of the table encodings and of a list cut
+    /// into one-element nodes (list-max-listpack-size 1); see the test below for how.
+    const ZSET_SKIPLIST: &str = "0502016200000000000004400161000000000000f03f0a00f46eb73919767291";
+    const SET_TABLE: &str = "020101780a00ffe880ba760c2f09";
+    const HASH_TABLE: &str = "0401016601760a00adf24356b1860efc";
+    const LIST_THREE_NODES: &str = "1203020a0a0000000100816102ff020a0a0000000100816202ff020a0a0000000100816302ff0a0092b1534c390d2d60";
+    const STRING_I64_MAX: &str = "0013393232333337323033363835343737353830370a003a657e9481e85f22";
+
+    fn decode(payload: &str, s: &Settings) -> Obj {
+        let p = hex(payload);
+        assert!(verify_payload(&p));
+        let mut pos = 0;
+        let obj = decode_object(&p, &mut pos, s).unwrap();
+        assert_eq!(pos, p.len() - DUMP_TRAILER_BYTES, "the whole value is consumed");
+        obj
+    }
+
+    fn dump_hex(obj: &Obj, opts: SaveOpts) -> String {
+        dump_payload(obj, opts).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn redis_table_encodings_decode_and_encode_back() {
+        use crate::keyspace::types::zset::ZSet;
+        use crate::keyspace::Value;
+        let s = defaults();
+        // ZSET_2 written by a skiplist; small, so it loads as a listpack (as in Redis).
+        let z = decode(ZSET_SKIPLIST, &s);
+        let Value::ZSet(zs) = &z.val else { panic!("zset") };
+        assert_eq!(zs.encoding_name(), "listpack");
+        assert_eq!(zs.iter().map(|(m, sc)| (m.to_vec(), sc)).collect::<Vec<_>>(), vec![(b"a".to_vec(), 1.0), (b"b".to_vec(), 2.5)]);
+        let big = ZSet::from_sorted_encoded(zs.iter().map(|(m, score)| crate::keyspace::types::zset::Entry { member: crate::keyspace::SmallBytes::new(m), score }).collect(), true);
+        assert_eq!(dump_hex(&Obj::new(Value::ZSet(Box::new(big))), OPTS), ZSET_SKIPLIST);
+        // A one-member hashtable set and one-field hashtable hash (their order is fixed).
+        let st = decode(SET_TABLE, &s);
+        assert_eq!(st.encoding_name(), "hashtable");
+        assert_eq!(dump_hex(&st, OPTS), SET_TABLE);
+        let mut few = defaults();
+        few.hash_max_listpack_entries = 0;
+        let h = decode(HASH_TABLE, &few);
+        assert_eq!(h.encoding_name(), "hashtable");
+        assert_eq!(dump_hex(&h, OPTS), HASH_TABLE);
+        assert_eq!(decode(HASH_TABLE, &s).encoding_name(), "listpack", "a small plain hash loads compact");
+        // Nodes of one element each under list-max-listpack-size 1.
+        let l = decode(LIST_THREE_NODES, &s);
+        let Value::List(list) = &l.val else { panic!("list") };
+        assert_eq!(list.iter().collect::<Vec<_>>(), vec![&b"a"[..], b"b", b"c"]);
+        assert_eq!(dump_hex(&l, SaveOpts { list_fill: 1, ..OPTS }), LIST_THREE_NODES);
+        // A string beyond the int32 encoding is stored as text.
+        let big = decode(STRING_I64_MAX, &s);
+        assert_eq!(big.encoding_name(), "int");
+        assert_eq!(dump_hex(&big, OPTS), STRING_I64_MAX);
+    }
+
+    #[test]
+    fn mutated_payloads_never_panic() {
+        let s = defaults();
+        let seeds: Vec<Vec<u8>> = [ZSET_SKIPLIST, SET_TABLE, HASH_TABLE, LIST_THREE_NODES, STRING_I64_MAX, "11c3242d0e2d0000000600816302942d302e3130e005000f3115816102010181620283322e3504ff0a009508e61f133eadfb", "0b100200000004000000f9ff0100020003000a003bfa4a3923b1fa84"]
+            .iter()
+            .map(|h| hex(h))
+            .collect();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..50_000 {
+            let base = &seeds[(next() % seeds.len() as u64) as usize];
+            let mut p = base[..base.len() - DUMP_TRAILER_BYTES].to_vec();
+            match next() % 3 {
+                0 => p.truncate((next() % p.len() as u64) as usize),
+                1 => {
+                    let i = (next() % p.len() as u64) as usize;
+                    p[i] = next() as u8;
+                }
+                _ => {
+                    let i = (next() % p.len() as u64) as usize;
+                    p[i] ^= 1 << (next() % 8);
+                }
+            }
+            let _ = decode_object(&p, &mut 0, &s);
+        }
+    }
 }

@@ -7,8 +7,11 @@
 const END: u8 = 0xff;
 const BIG_LEN: u8 = 254;
 
+/// (field, value) pairs borrowed from the zipmap.
+pub type Pairs<'a> = Vec<(&'a [u8], &'a [u8])>;
+
 /// Decodes and validates a zipmap into (field, value) pairs.
-pub fn decode(z: &[u8]) -> Result<Vec<(&[u8], &[u8])>, &'static str> {
+pub fn decode(z: &[u8]) -> Result<Pairs<'_>, &'static str> {
     let short = "zipmap runs past its end";
     let mut p = 1usize;
     if z.is_empty() {
@@ -29,8 +32,7 @@ pub fn decode(z: &[u8]) -> Result<Vec<(&[u8], &[u8])>, &'static str> {
         *p += 5;
         Ok(Some(u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]) as usize))
     };
-    loop {
-        let Some(flen) = len_at(&mut p)? else { break };
+    while let Some(flen) = len_at(&mut p)? {
         let field = z.get(p..p.saturating_add(flen)).ok_or(short)?;
         p += flen;
         let vlen = len_at(&mut p)?.ok_or("zipmap field without a value")?;

@@ -590,7 +590,7 @@ fn garbage_payloads_get_errors_and_the_server_stays_up() {
                 let d = c.cmd_bin(&[b"DUMP", format!("fuzz{round}").as_bytes()]);
                 assert!(d.as_bytes().is_some(), "restored garbage dumps: {d:?}");
             }
-            Reply::Error(e) => assert_eq!(e, "ERR Bad data format", "round {round}"),
+            Reply::Error(e) => assert!(e.starts_with("ERR Bad data format"), "round {round}: {e}"),
             other => panic!("round {round}: {other:?}"),
         }
     }

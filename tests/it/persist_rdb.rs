@@ -157,6 +157,17 @@ fn redis_dumps_restore_into_slotd_with_the_same_values_and_encodings() {
 }
 
 #[test]
+fn restored_values_take_the_encoding_the_current_limits_give() {
+    let small = ["--hash-max-listpack-entries", "3", "--hash-max-listpack-value", "4", "--zset-max-listpack-entries", "3", "--zset-max-listpack-value", "4", "--set-max-intset-entries", "3", "--list-max-listpack-size", "3"];
+    let source = Server::start_redis(&args(&[]));
+    let mut b = source.client();
+    populate(&mut b);
+    let ours = Server::start(&args(&small));
+    let redis = Server::start_redis(&args(&small));
+    copy_all_and_compare(&mut b, &mut ours.client(), &mut redis.client());
+}
+
+#[test]
 fn slotd_dumps_restore_into_redis_with_the_same_values_and_encodings() {
     let p = Pair::start(&args(&[]));
     let (mut a, mut b) = (p.ours.client(), p.theirs.client());

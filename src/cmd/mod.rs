@@ -20,6 +20,7 @@ pub mod table;
 
 pub mod bitmap;
 pub mod connection;
+pub mod dump;
 pub mod generic;
 pub mod hash;
 pub mod hll;
@@ -83,6 +84,7 @@ pub fn all_defs() -> Vec<Def> {
     v.extend(set::defs());
     v.extend(zset::defs());
     v.extend(generic::defs());
+    v.extend(dump::defs());
     v.extend(pubsub::defs());
     v.extend(server_cmds::defs());
     v

@@ -90,6 +90,10 @@ pub struct Settings {
     pub dir: String,
     pub dbfilename: String,
     pub appendonly: bool,
+    /// LZF-compress long strings in RDB files and DUMP payloads.
+    pub rdbcompression: bool,
+    /// Write the RDB CRC64 trailer and verify it on load.
+    pub rdbchecksum: bool,
 }
 
 fn access(s: Option<&str>) -> Access {
@@ -195,6 +199,8 @@ impl Settings {
             dir: s.get("dir").unwrap_or("").to_string(),
             dbfilename: s.get("dbfilename").unwrap_or("dump.rdb").to_string(),
             appendonly: s.get_bool("appendonly"),
+            rdbcompression: s.get_bool("rdbcompression"),
+            rdbchecksum: s.get_bool("rdbchecksum"),
         }
     }
 }

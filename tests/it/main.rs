@@ -9,6 +9,7 @@ mod generic;
 mod hash;
 mod hll;
 mod list;
+mod persist_rdb;
 mod memory;
 mod protocol;
 mod pubsub;

@@ -311,7 +311,14 @@ impl ZSet {
     /// encoded by its size as Redis encodes computed results (zsetConvertToListpackIfNeeded).
     pub fn from_sorted(entries: Vec<Entry>, s: &Settings) -> ZSet {
         let longest = entries.iter().map(|e| e.member.len()).max().unwrap_or(0);
-        if entries.len() <= s.zset_max_listpack_entries && longest <= s.zset_max_listpack_value {
+        let big = entries.len() > s.zset_max_listpack_entries || longest > s.zset_max_listpack_value;
+        ZSet::from_sorted_encoded(entries, big)
+    }
+
+    /// Like `from_sorted`, with the encoding chosen by the caller (RDB loading applies
+    /// Redis's load-time rules, which differ by the stored encoding).
+    pub fn from_sorted_encoded(entries: Vec<Entry>, big: bool) -> ZSet {
+        if !big {
             let mut entries = entries;
             entries.iter_mut().for_each(|e| e.score = lp_score(e.score));
             return ZSet::Small(entries);

@@ -7,6 +7,7 @@
 //!  4. authentication (NOAUTH),
 //!  5. [cluster routing — the cluster issue plugs in here],
 //!  6. out of memory (denyoom commands evict first, then OOM),
+//!  6b. a failed background save (MISCONF, with stop-writes-on-bgsave-error),
 //!  7. RESP2 pub/sub context (only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET),
 //!  8. CLIENT PAUSE,
 //!  9. MULTI queueing (+QUEUED; refusals above mark the transaction for EXECABORT),
@@ -196,6 +197,15 @@ fn execute_inner(srv: &Server, sess: &mut Session, settings: &Arc<Settings>, arg
             return Outcome::Continue;
         }
     }
+    // 6b. a failed background save stops writes (and PING) until a save succeeds,
+    // with stop-writes-on-bgsave-error, as Redis's writeCommandsDeniedByDiskError.
+    if !sess.is_master_link && crate::server::saving::writes_refused(srv, settings) {
+        let is_write = may_write(cmd) || (name == "exec" && sess.multi.as_ref().is_some_and(|m| queued_write(srv, &m.queued)));
+        if is_write || name == "ping" {
+            reject(srv, sess, Some(cmd), CmdError::Msg(MISCONF.into()), out);
+            return Outcome::Continue;
+        }
+    }
     // 7. pub/sub context
     if sess.resp == 2 && sess.in_pubsub() && !allowed_in_pubsub(cmd.name.split('|').next().unwrap_or("")) {
         let shown = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
@@ -259,6 +269,9 @@ fn local_allowed(a: crate::config::settings::Access, sess: &Session) -> bool {
         Access::Local => sess.shared.addr.starts_with("127.") || sess.shared.addr.starts_with("[::1]") || sess.shared.addr.starts_with("::1") || sess.shared.has_flag(crate::server::client::flags::UNIX_SOCKET),
     }
 }
+
+/// Redis 7.0's MISCONF text (a fact of the protocol, word for word).
+const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 fn queued_denyoom(srv: &Server, q: &[Vec<Bytes>]) -> bool {
     q.iter().any(|a| srv.table.resolve(a).is_some_and(|c| c.meta.has(flag::DENYOOM)))

@@ -304,25 +304,28 @@ fn memory(ctx: &Ctx, s: &mut String) {
 }
 
 fn persistence(srv: &Server, s: &mut String) {
-    // No RDB or AOF yet: nothing is ever in progress and nothing has failed.
+    let rdb = &srv.rdb;
+    let now = crate::util::time::now_secs();
+    let saving = rdb.in_progress.load(Ordering::Relaxed);
     line!(s, "loading:0");
     line!(s, "async_loading:0");
+    // No fork: no copy-on-write pages to report.
     line!(s, "current_cow_peak:0");
     line!(s, "current_cow_size:0");
     line!(s, "current_cow_size_age:0");
     line!(s, "current_fork_perc:0.00");
-    line!(s, "current_save_keys_processed:0");
-    line!(s, "current_save_keys_total:0");
+    line!(s, "current_save_keys_processed:{}", if saving { rdb.keys_processed.load(Ordering::Relaxed) } else { 0 });
+    line!(s, "current_save_keys_total:{}", if saving { rdb.keys_total.load(Ordering::Relaxed) } else { 0 });
     line!(s, "rdb_changes_since_last_save:{}", srv.stats.dirty.load(Ordering::Relaxed));
-    line!(s, "rdb_bgsave_in_progress:0");
+    line!(s, "rdb_bgsave_in_progress:{}", saving as u8);
     line!(s, "rdb_last_save_time:{}", srv.lastsave_secs.load(Ordering::Relaxed));
-    line!(s, "rdb_last_bgsave_status:ok");
-    line!(s, "rdb_last_bgsave_time_sec:-1");
-    line!(s, "rdb_current_bgsave_time_sec:-1");
-    line!(s, "rdb_saves:0");
+    line!(s, "rdb_last_bgsave_status:{}", if rdb.last_bgsave_ok.load(Ordering::Relaxed) { "ok" } else { "err" });
+    line!(s, "rdb_last_bgsave_time_sec:{}", rdb.last_bgsave_secs.load(Ordering::Relaxed));
+    line!(s, "rdb_current_bgsave_time_sec:{}", if saving { now - rdb.started_secs.load(Ordering::Relaxed) } else { -1 });
+    line!(s, "rdb_saves:{}", rdb.saves.load(Ordering::Relaxed));
     line!(s, "rdb_last_cow_size:0");
-    line!(s, "rdb_last_load_keys_expired:0");
-    line!(s, "rdb_last_load_keys_loaded:0");
+    line!(s, "rdb_last_load_keys_expired:{}", rdb.last_load_keys_expired.load(Ordering::Relaxed));
+    line!(s, "rdb_last_load_keys_loaded:{}", rdb.last_load_keys_loaded.load(Ordering::Relaxed));
     line!(s, "aof_enabled:0");
     line!(s, "aof_rewrite_in_progress:0");
     line!(s, "aof_rewrite_scheduled:0");

@@ -32,6 +32,8 @@ pub fn defs() -> Vec<Def> {
         def_lock("flushall", flushall, LockPolicy::All),
         def_lock("time", time, LockPolicy::None),
         def_lock("lastsave", lastsave, LockPolicy::None),
+        def_lock("save", save, LockPolicy::None),
+        def_lock("bgsave", bgsave, LockPolicy::None),
         def_lock("slowlog|get", slowlog_get, LockPolicy::None),
         def_lock("slowlog|len", slowlog_len, LockPolicy::None),
         def_lock("slowlog|reset", slowlog_reset, LockPolicy::None),
@@ -151,6 +153,33 @@ fn time(_ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
 
 fn lastsave(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
     Ok(Reply::Int(ctx.srv.lastsave_secs.load(Ordering::Relaxed)))
+}
+
+/// SAVE: the snapshot is on disk when the reply comes (Redis answers a bare `-ERR`
+/// when the write fails; the log says why).
+fn save(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    match crate::server::saving::save(ctx.srv) {
+        Ok(()) => Ok(Reply::OK),
+        Err(e) if e.starts_with("Background save already") => Err(CmdError::err(e)),
+        Err(_) => Ok(Reply::Error("ERR".into())),
+    }
+}
+
+/// BGSAVE [SCHEDULE].
+fn bgsave(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
+    use crate::server::saving::BgsaveRefusal;
+    let schedule = match argv.len() {
+        1 => false,
+        2 if is(&argv[1], "schedule") => true,
+        _ => return Err(CmdError::Syntax),
+    };
+    let Some(srv) = ctx.srv.this.get().and_then(|w| w.upgrade()) else { return Err(CmdError::err("server is shutting down")) };
+    match crate::server::saving::bgsave(&srv, schedule) {
+        Ok(()) => Ok(Reply::status("Background saving started")),
+        Err(BgsaveRefusal::InProgress) => Err(CmdError::err("Background save already in progress")),
+        Err(BgsaveRefusal::OtherChild { scheduled: true }) => Ok(Reply::status("Background saving scheduled")),
+        Err(BgsaveRefusal::OtherChild { scheduled: false }) => Err(CmdError::err("Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")),
+    }
 }
 
 // ---- SLOWLOG

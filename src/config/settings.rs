@@ -90,6 +90,7 @@ pub struct Settings {
     pub dir: String,
     pub dbfilename: String,
     pub appendonly: bool,
+    pub stop_writes_on_bgsave_error: bool,
     /// LZF-compress long strings in RDB files and DUMP payloads.
     pub rdbcompression: bool,
     /// Write the RDB CRC64 trailer and verify it on load.
@@ -199,6 +200,7 @@ impl Settings {
             dir: s.get("dir").unwrap_or("").to_string(),
             dbfilename: s.get("dbfilename").unwrap_or("dump.rdb").to_string(),
             appendonly: s.get_bool("appendonly"),
+            stop_writes_on_bgsave_error: s.get_bool("stop-writes-on-bgsave-error"),
             rdbcompression: s.get_bool("rdbcompression"),
             rdbchecksum: s.get_bool("rdbchecksum"),
         }

@@ -6,6 +6,7 @@
 //!               whole-file writer and reader with the CRC64 trailer.
 //! - `aof`      — multi-part AOF: manifest, base and incremental files, the fsync
 //!               policies, loading at start-up.
+//! - `rdb_file` — whole RDB files: save a snapshot to `dbfilename`, load one.
 //! - `snapshot` — point-in-time images without fork: slot by slot, a slot serialized
 //!               before the first write that would change it.
 //!
@@ -13,4 +14,5 @@
 //! modules only know how.
 pub mod aof;
 pub mod rdb;
+pub mod rdb_file;
 pub mod snapshot;

@@ -12,6 +12,7 @@ pub mod latency;
 pub mod log;
 pub mod notify;
 pub mod proctitle;
+pub mod saving;
 pub mod pubsub;
 pub mod slowlog;
 pub mod stats;
@@ -90,6 +91,10 @@ pub struct Server {
     pub evict_pool: Mutex<evict::Pool>,
     pub expire_cursor: Mutex<crate::keyspace::expire::Cursor>,
     pub lastsave_secs: AtomicI64,
+    /// RDB saving state (SAVE/BGSAVE/save points; see saving.rs).
+    pub rdb: saving::RdbState,
+    /// An AOF rewrite runs: background saves wait for it (one background job at a time).
+    pub aof_rewrite_in_progress: AtomicBool,
     pub replica: AtomicBool,
     pub connected_clients: AtomicUsize,
     pub blocked_clients: AtomicUsize,
@@ -161,6 +166,8 @@ impl Server {
             evict_pool: Mutex::new(Vec::new()),
             expire_cursor: Default::default(),
             lastsave_secs: AtomicI64::new(crate::util::time::now_secs()),
+            rdb: Default::default(),
+            aof_rewrite_in_progress: AtomicBool::new(false),
             replica: AtomicBool::new(false),
             connected_clients: AtomicUsize::new(0),
             blocked_clients: AtomicUsize::new(0),
@@ -308,6 +315,13 @@ pub async fn run(srv: Arc<Server>) -> i32 {
         tracing::info!("Server initialized");
     }
     write_pidfile(&srv);
+    // The dataset comes from the RDB file unless the AOF is the source of truth.
+    if !settings.appendonly {
+        if let Err(e) = saving::load_at_startup(&srv) {
+            tracing::warn!("{e}");
+            return 1;
+        }
+    }
     for l in listeners {
         let s = srv.clone();
         let fd = match &l {
@@ -325,18 +339,34 @@ pub async fn run(srv: Arc<Server>) -> i32 {
     loop {
         let notified = srv.shutdown_notify.notified();
         if srv.shutdown_req.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
-            break;
+            match shutdown(&srv).await {
+                Some(code) => return code,
+                // The final save failed: keep serving, as Redis does without FORCE.
+                None => *srv.shutdown_req.lock().unwrap_or_else(|e| e.into_inner()) = None,
+            }
+            continue;
         }
         notified.await;
     }
-    shutdown(&srv).await
 }
 
-async fn shutdown(srv: &Server) -> i32 {
+/// Carries out a requested shutdown; None if it was refused (a failed final save
+/// without FORCE) and the server keeps running.
+async fn shutdown(srv: &Server) -> Option<i32> {
     let req = srv.shutdown_req.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or_default();
     tracing::warn!("User requested shutdown...");
-    let _ = req;
     let s = srv.settings();
+    // SAVE, or save points configured and no NOSAVE: write the snapshot first. A failed
+    // save is logged; FORCE exits anyway (slotd cannot take back the SHUTDOWN reply).
+    if req.save.unwrap_or(!s.save_points.is_empty()) {
+        tracing::warn!("Saving the final RDB snapshot before exiting.");
+        if let Err(e) = saving::save(srv) {
+            tracing::warn!("Error trying to save the DB, can't exit. ({e})");
+            if !req.force {
+                return None;
+            }
+        }
+    }
     if !s.unixsocket.is_empty() {
         let _ = std::fs::remove_file(&s.unixsocket);
     }
@@ -345,7 +375,7 @@ async fn shutdown(srv: &Server) -> i32 {
         let _ = std::fs::remove_file(&pidfile);
     }
     tracing::warn!("slotd is now ready to exit, bye bye...");
-    0
+    Some(0)
 }
 
 fn write_pidfile(srv: &Server) {
@@ -428,6 +458,7 @@ async fn cron(srv: Arc<Server>) {
         }
         drop(p);
         evict::cron(&srv, &s);
+        saving::cron(&srv, now / 1000);
         conn::close_idle_clients(&srv, &s, now);
         conn::resize_client_buffers(&srv, now);
         conn::evict_clients(&srv, &s);

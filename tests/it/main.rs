@@ -11,6 +11,7 @@ mod hll;
 mod list;
 mod persist_rdb;
 mod memory;
+mod persist_save;
 mod protocol;
 mod pubsub;
 mod server;

@@ -1,0 +1,246 @@
+//! Whole RDB files: writing a snapshot of the keyspace to `dbfilename` (temp file,
+//! fsync, rename, directory fsync — a crash leaves the old file or the new one, never
+//! half of one) and loading one into the keyspace at start-up.
+//!
+//! The bytes are `rdb`'s; the point-in-time image is `snapshot`'s. Here is the glue:
+//! an `RdbSink` that turns saved slot tables into RDB entries in a shared buffer, and
+//! a writer that moves that buffer to the file between snapshot steps, computing the
+//! CRC64 trailer over everything in file order.
+use super::rdb::{self, LruField, SaveOpts};
+use crate::config::Settings;
+use crate::keyspace::cow::{Detached, SlotSink};
+use crate::keyspace::{Keyspace, SlotTable, FLAG_VOLATILE};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Buffered bytes that make the writer flush to the file between snapshot steps.
+const FLUSH_BYTES: usize = 1 << 20;
+
+pub struct SaveOptions {
+    pub compress: bool,
+    pub checksum: bool,
+    pub lru: LruMode,
+    pub opts: SaveOpts,
+    pub settings: Arc<Settings>,
+}
+
+/// What per-key access data the file carries (Redis writes IDLE under LRU policies
+/// and FREQ under LFU ones, nothing otherwise).
+#[derive(Clone, Copy)]
+pub enum LruMode {
+    None,
+    Idle,
+    Freq,
+}
+
+impl SaveOptions {
+    pub fn from_settings(s: &Settings) -> SaveOptions {
+        use crate::config::settings::EvictionPolicy as P;
+        let lru = match s.policy {
+            P::AllkeysLru | P::VolatileLru => LruMode::Idle,
+            P::AllkeysLfu | P::VolatileLfu => LruMode::Freq,
+            _ => LruMode::None,
+        };
+        SaveOptions { compress: s.rdbcompression, checksum: s.rdbchecksum, lru, opts: SaveOpts::from_settings(s), settings: Arc::new(s.clone()) }
+    }
+}
+
+/// Turns slot tables into RDB entries (SELECTDB when the database changes).
+struct RdbSink {
+    buf: Mutex<SinkBuf>,
+    adopted: Mutex<Vec<Detached>>,
+    /// Entry encoding options; the checksum is this module's (file order), not the
+    /// entry writer's.
+    opts: SaveOpts,
+    lru: LruMode,
+    settings: Arc<Settings>,
+    now_ms: i64,
+}
+
+struct SinkBuf {
+    out: Vec<u8>,
+    db: Option<usize>,
+    keys: u64,
+}
+
+impl RdbSink {
+    fn encode_table(&self, b: &mut SinkBuf, db: usize, t: &SlotTable) {
+        if t.keys.is_empty() {
+            return;
+        }
+        let mut out = std::mem::take(&mut b.out);
+        let mut w = rdb::Writer::new(&mut out, SaveOpts { checksum: false, ..self.opts });
+        // Writing to a Vec cannot fail.
+        if b.db != Some(db) {
+            let _ = w.select_db(db, 0, 0);
+            b.db = Some(db);
+        }
+        for (k, obj) in t.keys.iter() {
+            let expire = if obj.flags & FLAG_VOLATILE != 0 { t.expires.get(k.as_slice()).copied() } else { None };
+            let lru = match self.lru {
+                LruMode::None => LruField::None,
+                _ => LruField::for_obj(obj, &self.settings, self.now_ms),
+            };
+            let _ = w.entry(k.as_slice(), obj, expire, lru);
+            b.keys += 1;
+        }
+        drop(w);
+        b.out = out;
+    }
+}
+
+impl SlotSink for RdbSink {
+    fn save_slot(&self, db: usize, _slot: u16, table: &SlotTable) {
+        let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        self.encode_table(&mut b, db, table);
+    }
+
+    fn adopt(&self, part: Detached) {
+        self.adopted.lock().unwrap_or_else(|e| e.into_inner()).push(part);
+    }
+}
+
+/// A file writer that keeps the running CRC64 of everything written.
+struct CrcWriter<W: Write> {
+    w: W,
+    crc: u64,
+    checksum: bool,
+}
+
+impl<W: Write> CrcWriter<W> {
+    fn put(&mut self, data: &[u8]) -> std::io::Result<()> {
+        if self.checksum {
+            self.crc = rdb::crc64::crc64(self.crc, data);
+        }
+        self.w.write_all(data)
+    }
+}
+
+/// A snapshot whose point in time is taken and whose file is still to be written.
+pub struct PendingSave {
+    sink: Arc<RdbSink>,
+    head: Vec<u8>,
+    checksum: bool,
+}
+
+/// Takes the snapshot's instant (all shards held briefly) and prepares the header.
+/// `complete` must follow, on this thread or another.
+pub fn begin(ks: &Keyspace, opts: &SaveOptions) -> PendingSave {
+    let now_ms = crate::util::time::now_ms();
+    let sink = Arc::new(RdbSink { buf: Mutex::new(SinkBuf { out: Vec::new(), db: None, keys: 0 }), adopted: Mutex::new(Vec::new()), opts: opts.opts, lru: opts.lru, settings: opts.settings.clone(), now_ms });
+    let _counts = super::snapshot::start(ks, sink.clone());
+    let mut head = Vec::new();
+    let aux = rdb::Aux { ctime_secs: now_ms / 1000, used_mem: crate::server::evict::used_memory(), repl: None, aof_base: false };
+    let _ = rdb::Writer::new(&mut head, SaveOpts { checksum: false, ..opts.opts }).header(&aux);
+    PendingSave { sink, head, checksum: opts.checksum }
+}
+
+/// Writes a point-in-time snapshot of `ks` to `path` (`begin` + `complete`).
+pub fn save(ks: &Keyspace, path: &Path, opts: &SaveOptions, progress: &AtomicU64) -> Result<u64, String> {
+    complete(ks, begin(ks, opts), path, progress)
+}
+
+/// Writes the snapshot `begin` started to a temp file next to `path`, then renames it
+/// into place. `progress` counts keys written. Returns the number of keys saved.
+pub fn complete(ks: &Keyspace, p: PendingSave, path: &Path, progress: &AtomicU64) -> Result<u64, String> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!("temp-{}-{}.rdb", std::process::id(), TEMP_SEQ.fetch_add(1, Ordering::Relaxed)));
+    let r = write_file(ks, p, &tmp, progress).and_then(|n| {
+        std::fs::rename(&tmp, path).map_err(|e| format!("Error moving temp DB file {} on the final destination {} (in server root dir {}): {e}", tmp.display(), path.display(), cwd()))?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(n)
+    });
+    if r.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    r
+}
+
+/// RDB's end-of-file opcode.
+const OPCODE_EOF: u8 = 255;
+
+/// Distinguishes the temp files of a SAVE and a BGSAVE of the same process.
+static TEMP_SEQ: AtomicU64 = AtomicU64::new(0);
+
+fn cwd() -> String {
+    std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_default()
+}
+
+fn write_file(ks: &Keyspace, p: PendingSave, tmp: &Path, progress: &AtomicU64) -> Result<u64, String> {
+    let file = match std::fs::File::create(tmp) {
+        Ok(f) => f,
+        Err(e) => {
+            ks.cow_end();
+            return Err(format!("Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}", tmp.display(), cwd()));
+        }
+    };
+    let sink = p.sink;
+    let mut w = CrcWriter { w: std::io::BufWriter::with_capacity(1 << 16, file), crc: 0, checksum: p.checksum };
+    let io = |e: std::io::Error| format!("Write error saving DB on disk: {e}");
+    let flush = |w: &mut CrcWriter<_>, force: bool| -> Result<(), String> {
+        let chunk = {
+            let mut b = sink.buf.lock().unwrap_or_else(|e| e.into_inner());
+            if !force && b.out.len() < FLUSH_BYTES {
+                return Ok(());
+            }
+            progress.store(b.keys, Ordering::Relaxed);
+            std::mem::take(&mut b.out)
+        };
+        w.put(&chunk).map_err(io)
+    };
+    if let Err(e) = w.put(&p.head) {
+        ks.cow_end();
+        return Err(io(e));
+    }
+    super::snapshot::finish(ks, || flush(&mut w, false))?;
+    // Tables a flush handed over during the walk; nothing else can reach them now.
+    let adopted = std::mem::take(&mut *sink.adopted.lock().unwrap_or_else(|e| e.into_inner()));
+    for d in adopted {
+        for (_, t) in &d.tables {
+            let mut b = sink.buf.lock().unwrap_or_else(|e| e.into_inner());
+            sink.encode_table(&mut b, d.db, t);
+        }
+        flush(&mut w, false)?;
+    }
+    flush(&mut w, true)?;
+    w.put(&[OPCODE_EOF]).map_err(io)?;
+    let crc = if p.checksum { w.crc } else { 0 };
+    w.w.write_all(&crc.to_le_bytes()).map_err(io)?;
+    let file = w.w.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    let keys = sink.buf.lock().unwrap_or_else(|e| e.into_inner()).keys;
+    progress.store(keys, Ordering::Relaxed);
+    Ok(keys)
+}
+
+/// What loading a file found.
+pub struct LoadInfo {
+    pub keys_loaded: u64,
+    pub keys_expired: u64,
+}
+
+/// Loads an RDB file into the (empty) keyspace.
+pub fn load(ks: &Keyspace, path: &Path, settings: &Settings) -> Result<LoadInfo, String> {
+    let f = std::fs::File::open(path).map_err(|e| format!("Fatal error loading the DB: {e}. Exiting."))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    let mut loaded = 0u64;
+    let now = crate::util::time::now_ms();
+    let info = rdb::load(&mut r, settings, now, &mut |e: rdb::Loaded| {
+        if e.db >= ks.databases {
+            return Err(rdb::RdbError::TooManyDbs { db: e.db as u64, databases: ks.databases });
+        }
+        let mut l = ks.lock_shards(Keyspace::mask_for_keys([&e.key[..]]));
+        if l.exists(e.db, &e.key, now, crate::keyspace::ExpireMode::Ignore) {
+            return Err(rdb::RdbError::Sink(format!("RDB has duplicated key '{}' in DB {}", String::from_utf8_lossy(&e.key), e.db)));
+        }
+        l.insert_obj(e.db, &e.key, e.obj, e.expire_ms);
+        loaded += 1;
+        Ok(())
+    })
+    .map_err(|e| format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"))?;
+    Ok(LoadInfo { keys_loaded: loaded, keys_expired: info.keys_expired })
+}

@@ -485,6 +485,14 @@ pub fn start(store: Store, argv: &[String]) -> i32 {
     } else {
         tracing::warn!("Configuration loaded");
     }
+    // Redis works inside `dir` (it chdirs when the directive is read): data files
+    // with relative names land there.
+    if let Some(dir) = store.get("dir").filter(|d| !d.is_empty()) {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            tracing::warn!("Can't chdir to '{dir}': {e}");
+            return 1;
+        }
+    }
     let show_logo = store.get_bool("always-show-logo");
     let cluster = store.get_bool("cluster-enabled");
     let port = store.get_i64("port");

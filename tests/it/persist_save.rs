@@ -1,0 +1,135 @@
+//! RDB snapshots end to end: SAVE/BGSAVE write `dbfilename`, a restart loads it, and
+//! the file crosses between slotd and Debian's redis-server 7.0 both ways (DEBUG DIGEST,
+//! Redis's own algorithm, proves the data identical). BGSAVE is point-in-time while
+//! clients keep writing.
+use crate::harness::*;
+use std::time::Duration;
+
+/// Every type in both of its encodings, TTLs and several databases.
+fn populate(c: &mut Client) {
+    let script: Vec<Vec<String>> = vec![
+        vec!["SET", "int", "12345"],
+        vec!["SET", "neg", "-99"],
+        vec!["SET", "str", "hello world"],
+        vec!["SET", "ttl", "soon", "PX", "500000"],
+        vec!["RPUSH", "list", "a", "b", "1", "2"],
+        vec!["HSET", "hash", "f1", "v1", "f2", "2"],
+        vec!["SADD", "intset", "1", "2", "3", "-7"],
+        vec!["SADD", "set", "x", "y", "z"],
+        vec!["ZADD", "zset", "1.5", "a", "2", "b", "-3", "c"],
+        vec!["SELECT", "3"],
+        vec!["SET", "in3", "three"],
+        vec!["SELECT", "0"],
+    ]
+    .into_iter()
+    .map(|v| v.into_iter().map(String::from).collect())
+    .collect();
+    for cmd in script {
+        let args: Vec<&str> = cmd.iter().map(|s| s.as_str()).collect();
+        assert!(!matches!(c.cmd(&args), Reply::Error(_)), "{cmd:?}");
+    }
+    let long = "x".repeat(300);
+    c.cmd(&["SET", "long", &long]);
+    for i in 0..300 {
+        let (f, v) = (format!("f{i}"), format!("value-{i}"));
+        c.cmd(&["HSET", "bighash", &f, &v]);
+        c.cmd(&["SADD", "bigset", &v]);
+        c.cmd(&["ZADD", "bigzset", &i.to_string(), &v]);
+        c.cmd(&["RPUSH", "biglist", &v]);
+    }
+}
+
+fn digest(c: &mut Client) -> String {
+    String::from_utf8_lossy(c.cmd(&["DEBUG", "DIGEST"]).as_bytes().expect("digest")).into_owned()
+}
+
+fn info(c: &mut Client, field: &str) -> String {
+    let r = c.cmd(&["INFO", "persistence"]);
+    let text = String::from_utf8_lossy(r.as_bytes().expect("INFO")).into_owned();
+    text.lines().find_map(|l| l.strip_prefix(&format!("{field}:"))).unwrap_or_else(|| panic!("no {field}")).trim().to_string()
+}
+
+#[test]
+fn save_then_restart_keeps_every_type() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let dir = s.dir.to_string_lossy().into_owned();
+    let mut c = s.client();
+    populate(&mut c);
+    let before = digest(&mut c);
+    assert_eq!(c.cmd(&["SAVE"]), Reply::status("OK"));
+    assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
+    drop(c);
+    let mut s = s;
+    s.kill(); // the directory stays until `s` drops
+    let s2 = Server::start(&["--enable-debug-command", "yes", "--dir", &dir]);
+    let mut c = s2.client();
+    assert_eq!(digest(&mut c), before);
+    assert!(matches!(c.cmd(&["PTTL", "ttl"]), Reply::Int(ms) if ms > 0 && ms <= 500_000));
+    assert_eq!(info(&mut c, "rdb_last_load_keys_loaded"), "15");
+}
+
+#[test]
+fn files_cross_between_slotd_and_redis_both_ways() {
+    for (writer, reader) in [("slotd", "redis"), ("redis", "slotd")] {
+        let start = |kind: &str, extra: &[&str]| if kind == "slotd" { Server::start(extra) } else { Server::start_redis(extra) };
+        let w = start(writer, &["--enable-debug-command", "yes"]);
+        let mut c = w.client();
+        populate(&mut c);
+        let expected = digest(&mut c);
+        assert_eq!(c.cmd(&["SAVE"]), Reply::status("OK"));
+        let dir = w.dir.to_string_lossy().into_owned();
+        drop(c);
+        let mut w = w;
+        w.kill();
+        let r = start(reader, &["--enable-debug-command", "yes", "--dir", &dir]);
+        let mut c = r.client();
+        assert_eq!(digest(&mut c), expected, "{writer} wrote, {reader} read");
+    }
+}
+
+#[test]
+fn bgsave_holds_the_state_at_its_start_while_clients_write() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["DEBUG", "POPULATE", "200000", "k", "16"]), Reply::status("OK"));
+    let before = digest(&mut c);
+    assert_eq!(c.cmd(&["BGSAVE"]), Reply::status("Background saving started"));
+    // Overwrite, delete and add while the save runs, pipelined for speed.
+    let mut w = s.client();
+    let mut batch = Vec::new();
+    for i in 0..200_000 {
+        let cmd = match i % 3 {
+            0 => format!("SET k:{i} changed\r\n"),
+            1 => format!("DEL k:{i}\r\n"),
+            _ => format!("SET new:{i} x\r\n"),
+        };
+        batch.extend_from_slice(cmd.as_bytes());
+    }
+    w.send_raw(&batch);
+    assert!(wait_until(Duration::from_secs(60), || info(&mut c, "rdb_bgsave_in_progress") == "0"));
+    assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "ok");
+    let dir = s.dir.to_string_lossy().into_owned();
+    drop(w);
+    drop(c);
+    let mut s = s;
+    s.kill();
+    // Redis itself reads the file: the image is exactly the data BGSAVE started from.
+    let r = Server::start_redis(&["--enable-debug-command", "yes", "--dir", &dir]);
+    let mut c = r.client();
+    assert_eq!(digest(&mut c), before);
+}
+
+#[test]
+fn save_and_bgsave_status_like_redis() {
+    let s = Server::start(&[]);
+    let mut c = s.client();
+    let t0 = c.cmd(&["LASTSAVE"]);
+    c.cmd(&["SET", "a", "1"]);
+    assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "1");
+    assert_eq!(c.cmd(&["BGSAVE", "foo"]), Reply::Error("ERR syntax error".into()));
+    assert_eq!(c.cmd(&["BGSAVE"]), Reply::status("Background saving started"));
+    assert!(wait_until(Duration::from_secs(10), || info(&mut c, "rdb_bgsave_in_progress") == "0" && info(&mut c, "rdb_saves") == "1"));
+    assert_eq!(info(&mut c, "rdb_changes_since_last_save"), "0");
+    assert!(s.dir.join("dump.rdb").exists());
+    assert!(matches!((t0, c.cmd(&["LASTSAVE"])), (Reply::Int(a), Reply::Int(b)) if b >= a));
+}

@@ -45,6 +45,9 @@ pub struct Ctx<'a, 'l> {
     pub serving_blocked: bool,
     /// Commands to propagate instead of the original argv (e.g. BLPOP → LPOP).
     pub rewritten: Option<Vec<Vec<Bytes>>>,
+    /// Propagate even with no change counted (Redis's forceCommandPropagation:
+    /// FLUSHALL/FLUSHDB of an empty keyspace still reach replicas and the AOF).
+    pub force_propagate: bool,
 }
 
 macro_rules! typed_access {

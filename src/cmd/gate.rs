@@ -394,9 +394,10 @@ fn run(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<
         may_block,
         serving_blocked,
         rewritten: None,
+        force_propagate: false,
     };
     let result = handler(&mut ctx, argv);
-    let Ctx { dirty, ready, block, rewritten, .. } = ctx;
+    let Ctx { dirty, ready, block, rewritten, force_propagate, .. } = ctx;
     let ended = crate::util::time::mono_ns();
     let elapsed_ns = ended.saturating_sub(started);
     let elapsed_us = elapsed_ns / 1000;
@@ -425,7 +426,7 @@ fn run(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<
     if !expired.is_empty() {
         account_expired(srv, settings, &expired);
     }
-    if dirty > 0 {
+    if dirty > 0 || force_propagate {
         srv.stats.dirty.fetch_add(dirty, Ordering::Relaxed);
         match rewritten {
             Some(cmds) => {

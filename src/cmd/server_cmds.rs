@@ -131,8 +131,9 @@ fn flushdb(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     flush_mode(argv)?;
     let db = ctx.sess.db;
     let n = flush_db(ctx, db);
-    // Redis counts the removed keys (at least one change, so the command propagates).
-    ctx.dirty += n as u64 + 1;
+    // Redis counts the removed keys and propagates the flush even when there were none.
+    ctx.dirty += n as u64;
+    ctx.force_propagate = true;
     Ok(Reply::OK)
 }
 
@@ -142,7 +143,14 @@ fn flushall(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     for db in 0..ctx.srv.ks.databases {
         n += flush_db(ctx, db);
     }
-    ctx.dirty += n as u64 + 1;
+    ctx.dirty += n as u64;
+    ctx.force_propagate = true;
+    // With every shard still held, the keyspace is empty: a running save is called off
+    // and (with save points) an empty file written, which leaves nothing unsaved.
+    crate::server::saving::after_flushall(ctx.srv, ctx.settings);
+    if !ctx.settings.save_points.is_empty() {
+        ctx.dirty = 0;
+    }
     Ok(Reply::OK)
 }
 
@@ -174,7 +182,7 @@ fn bgsave(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         _ => return Err(CmdError::Syntax),
     };
     let Some(srv) = ctx.srv.this.get().and_then(|w| w.upgrade()) else { return Err(CmdError::err("server is shutting down")) };
-    match crate::server::saving::bgsave(&srv, schedule) {
+    match crate::server::saving::bgsave(&srv, schedule, ctx.locks.holds_any()) {
         Ok(()) => Ok(Reply::status("Background saving started")),
         Err(BgsaveRefusal::InProgress) => Err(CmdError::err("Background save already in progress")),
         Err(BgsaveRefusal::OtherChild { scheduled: true }) => Ok(Reply::status("Background saving scheduled")),

@@ -537,6 +537,11 @@ impl<'a> Locks<'a> {
         }
     }
 
+    /// Whether any shard is held (a snapshot cannot start under held shards).
+    pub fn holds_any(&self) -> bool {
+        self.first.is_some()
+    }
+
     pub fn holds_all(&self) -> bool {
         self.first.is_some() as usize + self.more.len() == SHARDS
     }

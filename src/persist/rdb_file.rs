@@ -137,27 +137,75 @@ pub fn begin(ks: &Keyspace, opts: &SaveOptions) -> PendingSave {
     PendingSave { sink, head, checksum: opts.checksum }
 }
 
+/// Lets a running save be called off (FLUSHALL does, as Redis kills its RDB child)
+/// and makes "check not called off, then rename into place" one step, so a save
+/// called off late never replaces the file written after it.
+#[derive(Default)]
+pub struct SaveControl {
+    pub abort: std::sync::atomic::AtomicBool,
+    pub commit: Mutex<()>,
+}
+
+/// The error text of a save that was called off.
+pub const ABORTED: &str = "aborted";
+
 /// Writes a point-in-time snapshot of `ks` to `path` (`begin` + `complete`).
-pub fn save(ks: &Keyspace, path: &Path, opts: &SaveOptions, progress: &AtomicU64) -> Result<u64, String> {
-    complete(ks, begin(ks, opts), path, progress)
+pub fn save(ks: &Keyspace, path: &Path, opts: &SaveOptions, progress: &AtomicU64, ctl: &SaveControl) -> Result<u64, String> {
+    complete(ks, begin(ks, opts), path, progress, ctl)
 }
 
 /// Writes the snapshot `begin` started to a temp file next to `path`, then renames it
 /// into place. `progress` counts keys written. Returns the number of keys saved.
-pub fn complete(ks: &Keyspace, p: PendingSave, path: &Path, progress: &AtomicU64) -> Result<u64, String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!("temp-{}-{}.rdb", std::process::id(), TEMP_SEQ.fetch_add(1, Ordering::Relaxed)));
-    let r = write_file(ks, p, &tmp, progress).and_then(|n| {
-        std::fs::rename(&tmp, path).map_err(|e| format!("Error moving temp DB file {} on the final destination {} (in server root dir {}): {e}", tmp.display(), path.display(), cwd()))?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(n)
-    });
+pub fn complete(ks: &Keyspace, p: PendingSave, path: &Path, progress: &AtomicU64, ctl: &SaveControl) -> Result<u64, String> {
+    let tmp = temp_path(path);
+    let r = write_file(ks, p, &tmp, progress, ctl).and_then(|n| commit(&tmp, path, ctl).map(|_| n));
     if r.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     r
+}
+
+/// Writes a file with no keys (FLUSHALL with save points). Needs no snapshot: the
+/// caller holds every shard of an empty keyspace.
+pub fn save_empty(path: &Path, opts: &SaveOptions, ctl: &SaveControl) -> Result<(), String> {
+    let tmp = temp_path(path);
+    let io = |e: std::io::Error| format!("Write error saving DB on disk: {e}");
+    let r = (|| {
+        let file = std::fs::File::create(&tmp).map_err(io)?;
+        let mut w = rdb::Writer::new(std::io::BufWriter::new(file), opts.opts);
+        w.header(&rdb::Aux { ctime_secs: crate::util::time::now_secs(), used_mem: crate::server::evict::used_memory(), repl: None, aof_base: false }).map_err(io)?;
+        let file = w.finish().map_err(io)?.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        let _g = ctl.commit.lock().unwrap_or_else(|e| e.into_inner());
+        rename_into_place(&tmp, path)
+    })();
+    if r.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    r
+}
+
+fn temp_path(path: &Path) -> std::path::PathBuf {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    dir.join(format!("temp-{}-{}.rdb", std::process::id(), TEMP_SEQ.fetch_add(1, Ordering::Relaxed)))
+}
+
+fn commit(tmp: &Path, path: &Path, ctl: &SaveControl) -> Result<(), String> {
+    let _g = ctl.commit.lock().unwrap_or_else(|e| e.into_inner());
+    if ctl.abort.load(Ordering::Acquire) {
+        return Err(ABORTED.into());
+    }
+    rename_into_place(tmp, path)
+}
+
+/// Rename, then fsync the directory so the new name survives a crash.
+fn rename_into_place(tmp: &Path, path: &Path) -> Result<(), String> {
+    std::fs::rename(tmp, path).map_err(|e| format!("Error moving temp DB file {} on the final destination {} (in server root dir {}): {e}", tmp.display(), path.display(), cwd()))?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// RDB's end-of-file opcode.
@@ -170,7 +218,7 @@ fn cwd() -> String {
     std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_default()
 }
 
-fn write_file(ks: &Keyspace, p: PendingSave, tmp: &Path, progress: &AtomicU64) -> Result<u64, String> {
+fn write_file(ks: &Keyspace, p: PendingSave, tmp: &Path, progress: &AtomicU64, ctl: &SaveControl) -> Result<u64, String> {
     let file = match std::fs::File::create(tmp) {
         Ok(f) => f,
         Err(e) => {
@@ -182,6 +230,9 @@ fn write_file(ks: &Keyspace, p: PendingSave, tmp: &Path, progress: &AtomicU64) -
     let mut w = CrcWriter { w: std::io::BufWriter::with_capacity(1 << 16, file), crc: 0, checksum: p.checksum };
     let io = |e: std::io::Error| format!("Write error saving DB on disk: {e}");
     let flush = |w: &mut CrcWriter<_>, force: bool| -> Result<(), String> {
+        if ctl.abort.load(Ordering::Acquire) {
+            return Err(ABORTED.into());
+        }
         let chunk = {
             let mut b = sink.buf.lock().unwrap_or_else(|e| e.into_inner());
             if !force && b.out.len() < FLUSH_BYTES {
@@ -223,8 +274,9 @@ pub struct LoadInfo {
     pub keys_expired: u64,
 }
 
-/// Loads an RDB file into the (empty) keyspace.
-pub fn load(ks: &Keyspace, path: &Path, settings: &Settings) -> Result<LoadInfo, String> {
+/// Loads an RDB file into the keyspace. A key already present is an error, unless
+/// `merge` (DEBUG RELOAD MERGE), where the file's value replaces it.
+pub fn load(ks: &Keyspace, path: &Path, settings: &Settings, merge: bool) -> Result<LoadInfo, String> {
     let f = std::fs::File::open(path).map_err(|e| format!("Fatal error loading the DB: {e}. Exiting."))?;
     let mut r = std::io::BufReader::with_capacity(1 << 16, f);
     let mut loaded = 0u64;
@@ -234,7 +286,9 @@ pub fn load(ks: &Keyspace, path: &Path, settings: &Settings) -> Result<LoadInfo,
             return Err(rdb::RdbError::TooManyDbs { db: e.db as u64, databases: ks.databases });
         }
         let mut l = ks.lock_shards(Keyspace::mask_for_keys([&e.key[..]]));
-        if l.exists(e.db, &e.key, now, crate::keyspace::ExpireMode::Ignore) {
+        if merge {
+            l.remove(e.db, &e.key);
+        } else if l.exists(e.db, &e.key, now, crate::keyspace::ExpireMode::Ignore) {
             return Err(rdb::RdbError::Sink(format!("RDB has duplicated key '{}' in DB {}", String::from_utf8_lossy(&e.key), e.db)));
         }
         l.insert_obj(e.db, &e.key, e.obj, e.expire_ms);

@@ -44,6 +44,8 @@ pub struct RdbState {
     pub last_load_keys_expired: AtomicU64,
     /// The background thread's result, collected by the cron.
     finished: Mutex<Option<Result<(), String>>>,
+    /// Calls off the running save (FLUSHALL) and orders renames.
+    pub ctl: crate::persist::rdb_file::SaveControl,
 }
 
 impl Default for RdbState {
@@ -62,6 +64,7 @@ impl Default for RdbState {
             last_load_keys_loaded: AtomicU64::new(0),
             last_load_keys_expired: AtomicU64::new(0),
             finished: Mutex::new(None),
+            ctl: Default::default(),
         }
     }
 }
@@ -86,24 +89,53 @@ pub enum BgsaveRefusal {
 /// SAVE: writes the snapshot now and answers when it is on disk. Other clients keep
 /// running meanwhile (the snapshot is still the state at the moment SAVE began).
 pub fn save(srv: &Server) -> Result<(), String> {
-    if srv.rdb.in_progress.load(Ordering::Acquire) {
+    save_counted(srv, true)
+}
+
+/// A synchronous save; `count` says whether it shows in INFO rdb_saves (SAVE and
+/// SHUTDOWN do; the saves inside FLUSHALL and DEBUG RELOAD do not, as in Redis).
+pub fn save_counted(srv: &Server, count: bool) -> Result<(), String> {
+    if srv.rdb.in_progress.swap(true, Ordering::AcqRel) {
         return Err("Background save already in progress".into());
     }
+    srv.rdb.ctl.abort.store(false, Ordering::Release);
     let dirty = srv.stats.dirty.load(Ordering::Relaxed);
-    srv.rdb.in_progress.store(true, Ordering::Release);
     let r = write_now(srv);
     srv.rdb.in_progress.store(false, Ordering::Release);
     match &r {
         Ok(()) => {
             tracing::warn!("DB saved on disk");
-            srv.stats.dirty.fetch_sub(dirty.min(srv.stats.dirty.load(Ordering::Relaxed)), Ordering::Relaxed);
+            let _ = srv.stats.dirty.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |d| Some(d.saturating_sub(dirty)));
             srv.lastsave_secs.store(crate::util::time::now_secs(), Ordering::Relaxed);
             srv.rdb.last_bgsave_ok.store(true, Ordering::Relaxed);
-            srv.rdb.saves.fetch_add(1, Ordering::Relaxed);
+            if count {
+                srv.rdb.saves.fetch_add(1, Ordering::Relaxed);
+            }
         }
         Err(e) => tracing::warn!("Error saving DB on disk: {e}"),
     }
     r
+}
+
+/// FLUSHALL's part, called with every shard held on an emptied keyspace: a running
+/// background save is called off (its image is of data that no longer exists), and
+/// with save points configured an empty file replaces the old one at once.
+pub fn after_flushall(srv: &Server, s: &crate::config::Settings) {
+    if srv.rdb.in_progress.load(Ordering::Acquire) {
+        srv.rdb.ctl.abort.store(true, Ordering::Release);
+    }
+    if s.save_points.is_empty() {
+        return;
+    }
+    let opts = crate::persist::rdb_file::SaveOptions::from_settings(s);
+    match crate::persist::rdb_file::save_empty(&rdb_path(srv), &opts, &srv.rdb.ctl) {
+        Ok(()) => {
+            tracing::warn!("DB saved on disk");
+            srv.stats.dirty.store(0, Ordering::Relaxed);
+            srv.lastsave_secs.store(crate::util::time::now_secs(), Ordering::Relaxed);
+        }
+        Err(e) => tracing::warn!("Error saving DB on disk: {e}"),
+    }
 }
 
 fn write_now(srv: &Server) -> Result<(), String> {
@@ -122,11 +154,13 @@ fn begin_now(srv: &Server) -> crate::persist::rdb_file::PendingSave {
 }
 
 fn complete(srv: &Server, pending: crate::persist::rdb_file::PendingSave) -> Result<(), String> {
-    crate::persist::rdb_file::complete(&srv.ks, pending, &rdb_path(srv), &srv.rdb.keys_processed).map(|_| ())
+    crate::persist::rdb_file::complete(&srv.ks, pending, &rdb_path(srv), &srv.rdb.keys_processed, &srv.rdb.ctl).map(|_| ())
 }
 
-/// BGSAVE [SCHEDULE]: starts a background save on its own thread.
-pub fn bgsave(srv: &Arc<Server>, schedule: bool) -> Result<(), BgsaveRefusal> {
+/// BGSAVE [SCHEDULE]: starts a background save on its own thread. `locks_held`: the
+/// caller (EXEC running a queued BGSAVE) holds shards, under which the snapshot's
+/// instant cannot be taken; the save then starts from the next cron tick instead.
+pub fn bgsave(srv: &Arc<Server>, schedule: bool, locks_held: bool) -> Result<(), BgsaveRefusal> {
     if srv.rdb.in_progress.load(Ordering::Acquire) {
         return Err(BgsaveRefusal::InProgress);
     }
@@ -136,7 +170,13 @@ pub fn bgsave(srv: &Arc<Server>, schedule: bool) -> Result<(), BgsaveRefusal> {
         }
         return Err(BgsaveRefusal::OtherChild { scheduled: schedule });
     }
-    start_background(srv);
+    if locks_held {
+        srv.rdb.scheduled.store(true, Ordering::Relaxed);
+        return Ok(());
+    }
+    if !start_background(srv) {
+        return Err(BgsaveRefusal::InProgress);
+    }
     Ok(())
 }
 
@@ -146,9 +186,13 @@ fn other_child_active(srv: &Server) -> bool {
     srv.aof_rewrite_in_progress.load(Ordering::Acquire)
 }
 
-fn start_background(srv: &Arc<Server>) {
+/// Starts a background save; false if one already runs.
+fn start_background(srv: &Arc<Server>) -> bool {
+    if srv.rdb.in_progress.swap(true, Ordering::AcqRel) {
+        return false;
+    }
     let now = crate::util::time::now_secs();
-    srv.rdb.in_progress.store(true, Ordering::Release);
+    srv.rdb.ctl.abort.store(false, Ordering::Release);
     srv.rdb.started_secs.store(now, Ordering::Relaxed);
     srv.rdb.last_try_secs.store(now, Ordering::Relaxed);
     srv.rdb.dirty_at_start.store(srv.stats.dirty.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -167,6 +211,7 @@ fn start_background(srv: &Arc<Server>) {
             *srv.rdb.finished.lock().unwrap_or_else(|e| e.into_inner()) = Some(Err(e.to_string()));
         }
     }
+    true
 }
 
 /// The cron's part (Redis's serverCron checks): collects a finished background save,
@@ -207,6 +252,8 @@ fn finish_background(srv: &Server, r: Result<(), String>, now_secs: i64) {
             srv.rdb.last_bgsave_ok.store(true, Ordering::Relaxed);
             srv.rdb.saves.fetch_add(1, Ordering::Relaxed);
         }
+        // Called off by FLUSHALL: not a failure (Redis's killed child is not either).
+        Err(e) if e == crate::persist::rdb_file::ABORTED => tracing::warn!("Background saving terminated by FLUSHALL"),
         Err(e) => {
             tracing::warn!("Background saving error: {e}");
             srv.rdb.last_bgsave_ok.store(false, Ordering::Relaxed);
@@ -230,7 +277,7 @@ pub fn load_at_startup(srv: &Server) -> Result<(), String> {
     }
     let started = std::time::Instant::now();
     let s = srv.settings();
-    let info = crate::persist::rdb_file::load(&srv.ks, &path, &s)?;
+    let info = crate::persist::rdb_file::load(&srv.ks, &path, &s, false)?;
     srv.rdb.last_load_keys_loaded.store(info.keys_loaded, Ordering::Relaxed);
     srv.rdb.last_load_keys_expired.store(info.keys_expired, Ordering::Relaxed);
     tracing::warn!("Done loading RDB, keys loaded: {}, keys expired: {}.", info.keys_loaded, info.keys_expired);

@@ -241,6 +241,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             tracing::warn!("DEBUG LOG: {}", String::from_utf8_lossy(&argv[2]));
             Ok(Reply::OK)
         }
+        ("reload", _) => reload(ctx, &argv[2..]),
         ("error", 3) => Err(CmdError::Msg(String::from_utf8_lossy(&argv[2]).into_owned().into())),
         _ => Err(CmdError::err(format!("unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.", String::from_utf8_lossy(&argv[1])))),
     }
@@ -431,6 +432,45 @@ fn protocol(ctx: &mut Ctx, name: &[u8]) -> CmdResult {
     })
 }
 
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the dataset, empty memory, load the
+/// file back. NOFLUSH without MERGE meets duplicate keys and fails (Redis crashes
+/// there; slotd answers the load error and keeps what it has).
+fn reload(ctx: &mut Ctx, opts: &[Bytes]) -> CmdResult {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    for o in opts {
+        match o.to_ascii_lowercase().as_slice() {
+            b"merge" => merge = true,
+            b"noflush" => flush = false,
+            b"nosave" => save = false,
+            _ => return Err(CmdError::err("DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")),
+        }
+    }
+    // Saving and flushing take every shard: impossible under shards a transaction holds.
+    if ctx.locks.holds_any() {
+        return Err(CmdError::err("DEBUG RELOAD can't run inside a transaction holding keys"));
+    }
+    if save && crate::server::saving::save_counted(ctx.srv, false).is_err() {
+        return Ok(Reply::Error("ERR".into()));
+    }
+    if flush {
+        let mut all = ctx.srv.ks.lock_all();
+        for db in 0..ctx.srv.ks.databases {
+            for i in 0..SHARDS {
+                let part = all.part_of_shard(db, i);
+                part.signal_all_watchers();
+                part.clear();
+            }
+        }
+    }
+    let path = crate::server::saving::rdb_path(ctx.srv);
+    if let Err(e) = crate::persist::rdb_file::load(&ctx.srv.ks, &path, ctx.settings, merge) {
+        tracing::warn!("{e}");
+        return Err(CmdError::err("Error trying to load the RDB dump"));
+    }
+    tracing::warn!("DB reloaded by DEBUG RELOAD");
+    Ok(Reply::OK)
+}
+
 fn debug_help() -> Reply {
     help(&[
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -458,6 +498,10 @@ fn debug_help() -> Reply {
         "    restores the default.",
         "REPLYBUFFER RESIZING <0|1>",
         "    Turn reply buffer resizing off (0) or on (1).",
+        "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+        "    Save the dataset to the RDB file, empty memory and load the file back;",
+        "    MERGE keeps the file's value on duplicates, NOFLUSH keeps memory, NOSAVE",
+        "    loads the existing file.",
         "QUICKLIST-PACKED-THRESHOLD <size>",
         "    Element size above which list elements are stored as plain nodes",
         "    (0 restores the default of 1GB; at most 4GB).",

@@ -133,3 +133,56 @@ fn save_and_bgsave_status_like_redis() {
     assert!(s.dir.join("dump.rdb").exists());
     assert!(matches!((t0, c.cmd(&["LASTSAVE"])), (Reply::Int(a), Reply::Int(b)) if b >= a));
 }
+
+/// The dirty counter after flushes, and FLUSHALL's own save, as redis-server keeps them.
+#[test]
+fn flushes_count_changes_and_flushall_saves_like_redis() {
+    let run = |s: &Server| {
+        let mut c = s.client();
+        let mut seen = Vec::new();
+        for cmd in [&["SET", "a", "1"][..], &["SET", "b", "2"], &["FLUSHDB"], &["FLUSHDB"], &["SET", "c", "3"], &["FLUSHALL"], &["FLUSHALL"]] {
+            c.cmd(cmd);
+            seen.push(info(&mut c, "rdb_changes_since_last_save"));
+        }
+        seen.push(s.dir.join("dump.rdb").exists().to_string());
+        seen.push(info(&mut c, "rdb_saves"));
+        seen
+    };
+    for save in ["", "3600 1"] {
+        let ours = run(&Server::start(&["--save", save]));
+        assert_eq!(ours, run(&Server::start_redis(&["--save", save])), "save {save:?}");
+    }
+}
+
+#[test]
+fn debug_reload_keeps_values_encodings_and_ttls() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let mut c = s.client();
+    populate(&mut c);
+    let before = digest(&mut c);
+    let encodings: Vec<Reply> = ["int", "str", "long", "list", "hash", "intset", "zset", "bighash", "bigset", "bigzset"].iter().map(|k| c.cmd(&["OBJECT", "ENCODING", k])).collect();
+    assert_eq!(c.cmd(&["DEBUG", "RELOAD"]), Reply::status("OK"));
+    assert_eq!(digest(&mut c), before);
+    let after: Vec<Reply> = ["int", "str", "long", "list", "hash", "intset", "zset", "bighash", "bigset", "bigzset"].iter().map(|k| c.cmd(&["OBJECT", "ENCODING", k])).collect();
+    assert_eq!(after, encodings);
+    assert!(matches!(c.cmd(&["PTTL", "ttl"]), Reply::Int(ms) if ms > 0));
+    assert_eq!(c.cmd(&["DEBUG", "RELOAD", "FOO"]), Reply::Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.".into()));
+    // NOSAVE loads the file as it is: a key written since is gone.
+    c.cmd(&["SET", "fresh", "1"]);
+    assert_eq!(c.cmd(&["DEBUG", "RELOAD", "NOSAVE"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["EXISTS", "fresh"]), Reply::Int(0));
+    assert_eq!(digest(&mut c), before);
+}
+
+#[test]
+fn bgsave_inside_multi_starts_a_save() {
+    let s = Server::start(&[]);
+    let mut c = s.client();
+    c.cmd(&["MULTI"]);
+    c.cmd(&["SET", "k", "v"]);
+    c.cmd(&["BGSAVE"]);
+    let r = c.cmd(&["EXEC"]);
+    assert_eq!(r, Reply::Array(vec![Reply::status("OK"), Reply::status("Background saving started")]));
+    assert!(wait_until(Duration::from_secs(10), || info(&mut c, "rdb_saves") == "1" && info(&mut c, "rdb_bgsave_in_progress") == "0"));
+    assert!(s.dir.join("dump.rdb").exists());
+}

@@ -8,9 +8,11 @@
 //!               policies, loading at start-up.
 //! - `snapshot` — point-in-time images without fork: slot by slot, a slot serialized
 //!               before the first write that would change it.
+//! - `loading`  — the "loading" state clients see (-LOADING) and INFO reports.
 //!
 //! Nothing here decides *when* to save (that is the server's cron and commands); these
 //! modules only know how.
 pub mod aof;
+pub mod loading;
 pub mod rdb;
 pub mod snapshot;

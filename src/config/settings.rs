@@ -90,6 +90,13 @@ pub struct Settings {
     pub dir: String,
     pub dbfilename: String,
     pub appendonly: bool,
+    pub appendfilename: String,
+    pub appenddirname: String,
+    pub appendfsync: String,
+    pub no_appendfsync_on_rewrite: bool,
+    pub aof_load_truncated: bool,
+    pub aof_use_rdb_preamble: bool,
+    pub aof_disable_auto_gc: bool,
 }
 
 fn access(s: Option<&str>) -> Access {
@@ -195,6 +202,13 @@ impl Settings {
             dir: s.get("dir").unwrap_or("").to_string(),
             dbfilename: s.get("dbfilename").unwrap_or("dump.rdb").to_string(),
             appendonly: s.get_bool("appendonly"),
+            appendfilename: s.get("appendfilename").unwrap_or("appendonly.aof").to_string(),
+            appenddirname: s.get("appenddirname").unwrap_or("appendonlydir").to_string(),
+            appendfsync: s.get("appendfsync").unwrap_or("everysec").to_string(),
+            no_appendfsync_on_rewrite: s.get_bool("no-appendfsync-on-rewrite"),
+            aof_load_truncated: s.get_bool("aof-load-truncated"),
+            aof_use_rdb_preamble: s.get_bool("aof-use-rdb-preamble"),
+            aof_disable_auto_gc: s.get_bool("aof-disable-auto-gc"),
         }
     }
 }

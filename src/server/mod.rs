@@ -60,6 +60,10 @@ pub struct Server {
     pub ks: Keyspace,
     /// Every applied write, in order (replication and AOF consume it).
     pub propagation: crate::repl::PropagationLog,
+    /// The append-only file (its own locking; see persist::aof).
+    pub aof: crate::persist::aof::Aof,
+    /// Set while the data set loads at start-up (clients get -LOADING).
+    pub loading: crate::persist::loading::Loading,
     pub table: Table,
     pub stats: stats::Stats,
     pub pubsub: pubsub::PubSub,
@@ -135,6 +139,8 @@ impl Server {
         let srv = Server {
             ks: Keyspace::new(if settings.cluster_enabled { 1 } else { settings.databases }),
             propagation: Default::default(),
+            aof: Default::default(),
+            loading: Default::default(),
             config: Mutex::new(store),
             settings: RwLock::new(Arc::new(settings)),
             settings_gen: AtomicU64::new(0),
@@ -319,8 +325,25 @@ pub async fn run(srv: Arc<Server>) -> i32 {
             srv.tcp_accept_tasks.lock().unwrap_or_else(|e| e.into_inner()).push((task.abort_handle(), fd));
         }
     }
-    tokio::spawn(cron(srv.clone()));
     tokio::spawn(signals(srv.clone()));
+    // The data set loads while clients are already served (-LOADING), as in Redis.
+    let loader = srv.clone();
+    let mut loading = tokio::task::spawn_blocking(move || loader.aof.start_up(&loader));
+    loop {
+        tokio::select! {
+            r = &mut loading => match r {
+                Ok(Ok(())) => break,
+                _ => return 1,
+            },
+            // A signal while loading stops the server without waiting for the load.
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                if srv.shutdown_asap.lock().unwrap_or_else(|e| e.into_inner()).take().is_some() {
+                    return shutdown(&srv).await;
+                }
+            }
+        }
+    }
+    tokio::spawn(cron(srv.clone()));
     tracing::info!("Ready to accept connections");
     loop {
         let notified = srv.shutdown_notify.notified();
@@ -336,6 +359,7 @@ async fn shutdown(srv: &Server) -> i32 {
     let req = srv.shutdown_req.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or_default();
     tracing::warn!("User requested shutdown...");
     let _ = req;
+    srv.aof.shutdown(srv);
     let s = srv.settings();
     if !s.unixsocket.is_empty() {
         let _ = std::fs::remove_file(&s.unixsocket);

@@ -97,6 +97,9 @@ pub struct Settings {
     pub aof_load_truncated: bool,
     pub aof_use_rdb_preamble: bool,
     pub aof_disable_auto_gc: bool,
+    /// key-load-delay: microseconds to sleep per command or key loaded (test suites use
+    /// it to make loading observable); negative: sleep 1 µs every -n.
+    pub key_load_delay: i64,
 }
 
 fn access(s: Option<&str>) -> Access {
@@ -209,6 +212,7 @@ impl Settings {
             aof_load_truncated: s.get_bool("aof-load-truncated"),
             aof_use_rdb_preamble: s.get_bool("aof-use-rdb-preamble"),
             aof_disable_auto_gc: s.get_bool("aof-disable-auto-gc"),
+            key_load_delay: int("key-load-delay"),
         }
     }
 }

@@ -1,7 +1,7 @@
-//! The "loading" state: set while a data set is read from disk at start-up (AOF or RDB),
-//! during which clients get `-LOADING` for every command without the `loading` flag and
-//! INFO persistence shows the progress (Redis's startLoading / loadingAbsProgress /
-//! stopLoading).
+//! The "loading" state: set from the moment clients can connect until the data set is
+//! read from disk (AOF or RDB) and persistence is open, during which clients get
+//! `-LOADING` for every command without the `loading` flag and INFO persistence shows
+//! the progress (Redis's startLoading / loadingAbsProgress / stopLoading).
 //!
 //! Written only by the one loader thread; read by connections (the gate's check, one
 //! relaxed load per command) and INFO. Plain atomics: the fields are independent

@@ -314,6 +314,9 @@ pub async fn run(srv: Arc<Server>) -> i32 {
         tracing::info!("Server initialized");
     }
     write_pidfile(&srv);
+    // Until the data set is loaded and the AOF open, clients get -LOADING (in Redis they
+    // are not served at all before then, except with -LOADING while a load runs).
+    srv.loading.start(0);
     for l in listeners {
         let s = srv.clone();
         let fd = match &l {
@@ -332,7 +335,10 @@ pub async fn run(srv: Arc<Server>) -> i32 {
     loop {
         tokio::select! {
             r = &mut loading => match r {
-                Ok(Ok(())) => break,
+                Ok(Ok(())) => {
+                    srv.loading.stop();
+                    break;
+                }
                 _ => return 1,
             },
             // A signal while loading stops the server without waiting for the load.

@@ -10,6 +10,7 @@ mod hash;
 mod hll;
 mod list;
 mod memory;
+mod persist_aof;
 mod protocol;
 mod pubsub;
 mod server;

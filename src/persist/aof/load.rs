@@ -124,14 +124,13 @@ pub fn load_all(srv: &Server, dir: &Path, prefix: &str, m: &Manifest, opts: Opti
         }
         if r == Outcome::Failed {
             loaded.outcome = Outcome::Failed;
-            srv.loading.stop();
             return loaded;
         }
         if r == Outcome::Truncated {
             loaded.outcome = Outcome::Truncated;
         }
     }
-    srv.loading.stop();
+    // The loading state ends when the whole start-up does (server::run).
     loaded
 }
 
@@ -446,6 +445,9 @@ fn load_file(srv: &Server, client: &mut LoadingClient, dir: &Path, name: &str, o
         if opts.load_truncated {
             valid_up_to = r.pos;
         }
+        if settings.key_load_delay != 0 {
+            debug_delay(settings.key_load_delay, loops);
+        }
     };
     srv.loading.add_loaded(r.pos - last_report);
     let stop = match stop {
@@ -482,6 +484,15 @@ fn load_file(srv: &Server, client: &mut LoadingClient, dir: &Path, name: &str, o
         Some(Stop::Io(_)) | Some(Stop::ShortRead) => short_read(&path, name, valid_up_to, opts),
     };
     (outcome, size)
+}
+
+/// key-load-delay (Redis's debugDelay): sleep `usec` µs, or for a negative value 1 µs
+/// every `-usec` calls (short sleeps cost a context switch each).
+fn debug_delay(usec: i64, call: u64) {
+    let us = if usec < 0 { u64::from(call.is_multiple_of(usec.unsigned_abs())) } else { usec as u64 };
+    if us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(us));
+    }
 }
 
 /// The end of the file came inside a command (Redis's uxeof path).

@@ -744,12 +744,15 @@ fn output_limit_reached(srv: &Server, s: &Settings, sess: &Session, pending: usi
     reached
 }
 
-/// `appendfsync always`: replies to writes leave only once the AOF has them on disk
-/// (Redis fsyncs before it writes any reply of an event-loop turn). One wait covers the
-/// whole batch: it ends at the fsync that includes the batch's last write.
+/// Replies to writes leave only once the AOF has them (Redis writes the AOF buffer, and
+/// under `appendfsync always` fsyncs it, before it writes any reply of an event-loop
+/// turn). One wait covers the whole batch: its last write.
 async fn durable(srv: &Server, sess: &Session) {
-    if srv.aof.must_wait(sess.prop_seq) {
-        srv.aof.wait_durable(sess.prop_seq).await;
+    use crate::persist::aof::BeforeReply;
+    match srv.aof.before_reply(sess.prop_seq) {
+        BeforeReply::Nothing => {}
+        BeforeReply::Write => srv.aof.write_through(sess.prop_seq),
+        BeforeReply::Fsync => srv.aof.wait_durable(sess.prop_seq).await,
     }
 }
 

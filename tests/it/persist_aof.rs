@@ -617,3 +617,49 @@ fn clients_get_loading_while_a_long_aof_loads() {
     drop(s);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// An AOF directory whose incremental file is /dev/full: every write fails with ENOSPC.
+fn full_disk_aof(dir: &Path) {
+    let d = aof_dir(dir);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    std::fs::write(d.join("appendonly.aof.manifest"), "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n").expect("manifest");
+    std::fs::write(d.join("appendonly.aof.1.base.aof"), "").expect("base");
+    std::os::unix::fs::symlink("/dev/full", d.join("appendonly.aof.1.incr.aof")).expect("symlink");
+}
+
+#[test]
+fn a_failing_aof_write_refuses_writes_with_misconf_and_always_exits_like_redis() {
+    let (da, db) = (tmpdir("aof-full-slotd"), tmpdir("aof-full-redis"));
+    full_disk_aof(&da);
+    full_disk_aof(&db);
+    let mut ours = Server::launch(Bin::Slotd, &da, "slotd.log", &["--appendonly", "yes"]);
+    let mut theirs = Server::launch(Bin::Redis, &db, "redis.log", &["--appendonly", "yes"]);
+    assert!(ours.wait_ready(START) && theirs.wait_ready(START));
+    let (mut a, mut b) = (ours.client(), theirs.client());
+    // The first write is answered (its write fails after the reply, in Redis's
+    // before-sleep); from then on writes and PING are refused, reads are served.
+    assert_eq!(a.cmd(&["SET", "a", "b"]), b.cmd(&["SET", "a", "b"]));
+    let misconf = Reply::Error("MISCONF Errors writing to the AOF file: No space left on device".into());
+    let refused = |c: &mut Client| wait_until(START, || c.cmd(&["SET", "a", "c"]) == misconf);
+    assert!(refused(&mut a) && refused(&mut b));
+    for cmd in [&["PING"][..], &["GET", "a"], &["MULTI"], &["SET", "x", "1"], &["EXEC"], &["DEL", "a"]] {
+        assert_eq!(a.cmd(cmd), b.cmd(cmd), "{cmd:?}");
+    }
+    let status = |c: &mut Client| text(&c.cmd(&["INFO", "persistence"])).lines().find(|l| l.starts_with("aof_last_write_status")).map(String::from);
+    assert_eq!(status(&mut a), Some("aof_last_write_status:err".into()));
+    assert_eq!(status(&mut a), status(&mut b));
+    // Under `always` a write error is fatal.
+    a.send(&["CONFIG", "SET", "appendfsync", "always"]);
+    b.send(&["CONFIG", "SET", "appendfsync", "always"]);
+    assert_eq!(ours.wait_exit(START), Some(1), "{}", ours.log());
+    assert_eq!(theirs.wait_exit(START), Some(1), "{}", theirs.log());
+    for s in [&ours, &theirs] {
+        let log = messages(&s.log());
+        for line in ["Error writing to the AOF file: No space left on device", "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting..."] {
+            assert!(log.iter().any(|l| l == line), "{}: no {line:?} in {log:?}", s.kind);
+        }
+    }
+    drop((a, b, ours, theirs));
+    std::fs::remove_dir_all(&da).ok();
+    std::fs::remove_dir_all(&db).ok();
+}

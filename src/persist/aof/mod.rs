@@ -87,6 +87,9 @@ pub struct Shared {
     /// fsync threads; connections wait on `synced` for it.
     pub fsynced_seq: AtomicU64,
     pub synced: tokio::sync::Notify,
+    /// Propagation number up to which the file is written (page cache). Written by
+    /// whoever writes (writer thread or a connection, under the file lock).
+    pub written_seq: AtomicU64,
     /// aof_current_size / aof_base_size.
     pub current_size: AtomicU64,
     pub base_size: AtomicU64,
@@ -138,6 +141,19 @@ struct Open {
 pub struct Aof {
     pub shared: Arc<Shared>,
     open: Mutex<Option<Open>>,
+    /// The running writer, for connections that write before replying; read-locked
+    /// once per reply batch with writes, written by start/stop.
+    writer: std::sync::RwLock<Option<writer::Handle>>,
+}
+
+/// What must happen before replies that include writes are sent.
+#[derive(Debug, PartialEq, Eq)]
+pub enum BeforeReply {
+    Nothing,
+    /// everysec/no: the commands must be written to the file (`write_through`).
+    Write,
+    /// always: they must be fsynced (`wait_durable`).
+    Fsync,
 }
 
 /// INFO persistence's AOF fields.
@@ -177,10 +193,30 @@ impl Aof {
         self.shared.no_fsync_on_rewrite.store(on, Ordering::Relaxed);
     }
 
+    /// What replies to a client whose last write is `seq` wait for.
+    pub fn before_reply(&self, seq: u64) -> BeforeReply {
+        if seq > self.shared.written_seq.load(Ordering::Acquire) && self.is_on() {
+            return if self.shared.policy() == Fsync::Always { BeforeReply::Fsync } else { BeforeReply::Write };
+        }
+        if self.must_wait(seq) {
+            return BeforeReply::Fsync;
+        }
+        BeforeReply::Nothing
+    }
+
     /// Whether a reply to a client whose last write is `seq` must wait for an fsync
     /// (`appendfsync always` and not fsynced that far yet).
     pub fn must_wait(&self, seq: u64) -> bool {
         seq > self.shared.fsynced_seq.load(Ordering::Acquire) && self.is_on() && self.shared.policy() == Fsync::Always
+    }
+
+    /// Writes every command up to `seq` to the file on the calling thread (a page-cache
+    /// write, as Redis's main thread does before replying).
+    pub fn write_through(&self, seq: u64) {
+        let w = self.writer.read().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(w) = w {
+            w.write_through(seq);
+        }
     }
 
     /// Waits until the AOF holds, fsynced, every command up to `seq` (or is no longer
@@ -291,6 +327,7 @@ impl Aof {
             }
         };
         srv.propagation.set_sink(Some(writer.sink()));
+        *self.writer.write().unwrap_or_else(|e| e.into_inner()) = Some(writer.handle());
         self.shared.on.store(true, Ordering::Release);
         let mut open = Open { dir, prefix, manifest: m, incr_name, writer, disable_auto_gc: s.aof_disable_auto_gc };
         delete_history_files(&mut open);
@@ -303,6 +340,7 @@ impl Aof {
     pub fn stop(&self, srv: &Server) {
         let Some(open) = self.lock().take() else { return };
         srv.propagation.set_sink(None);
+        self.writer.write().unwrap_or_else(|e| e.into_inner()).take();
         open.writer.stop();
         self.shared.on.store(false, Ordering::Release);
         // Anyone still waiting has nothing left to wait for.

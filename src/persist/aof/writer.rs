@@ -13,10 +13,16 @@
 //!
 //! Here the buffer (`Pending`) is filled by the propagation sink while the writing
 //! command still holds its shard locks, so the file order is the application order.
-//! A writer thread drains it; a second thread does the everysec fsyncs. Connections
-//! that need `always` durability wait for `Shared::fsynced_seq` to reach the
-//! propagation number of their last write (group commit: one fsync covers every
-//! write that reached the buffer before it).
+//! Before a connection sends replies that include writes, their bytes must be in the
+//! file, as in Redis (a crash of the process then loses nothing acknowledged):
+//!  - `everysec`/`no`: the connection writes the buffer itself (`Handle::write_through`,
+//!    a page-cache write of everything pending, its own commands and others');
+//!  - `always`: a writer thread writes and fsyncs, and the connection waits for
+//!    `Shared::fsynced_seq` to reach its last write's propagation number (group commit:
+//!    one fsync covers everything that reached the buffer before it; an fsync must not
+//!    block a runtime thread).
+//! The writer thread also writes what no connection waits for (expiry, a policy
+//! change) within a tick; a second thread does the everysec fsyncs.
 //!
 //! Lock order: `FileState` before `Pending`. The sink takes only `Pending`, for one
 //! encode; the writer takes `FileState` for a write (and, under `always`, its fsync), and
@@ -194,6 +200,7 @@ impl Writer {
             fsync_tx: Mutex::new(None),
         });
         inner.shared.fsynced_seq.fetch_max(last_seq, Ordering::AcqRel);
+        inner.shared.written_seq.fetch_max(last_seq, Ordering::AcqRel);
         let (tx, rx) = mpsc::channel::<FsyncJob>();
         *inner.fsync_tx.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
         let s2 = inner.shared.clone();
@@ -204,17 +211,23 @@ impl Writer {
     }
 
     /// The propagation sink that feeds this writer. Runs under the writing command's
-    /// shard locks: one short mutex hold and, only if the writer sleeps, one wake-up.
+    /// shard locks: one short mutex hold and, under `always` when the writer sleeps,
+    /// one wake-up (otherwise the connection writes, see `Handle::write_through`).
     pub fn sink(&self) -> crate::repl::Sink {
         let inner = self.inner.clone();
         Box::new(move |seq, db, argv| {
             let mut p = inner.pending.lock();
             p.feed(seq, db, argv);
-            if p.writer_asleep {
+            if p.writer_asleep && inner.shared.policy() == Fsync::Always {
                 p.writer_asleep = false;
                 inner.pending.cv.notify_one();
             }
         })
+    }
+
+    /// A handle for connections (`write_through`), valid while the writer runs.
+    pub fn handle(&self) -> Handle {
+        Handle(self.inner.clone())
     }
 
     /// Bytes accepted but not yet written (aof_buffer_length).
@@ -286,6 +299,32 @@ impl Writer {
         if let Some(t) = self.fsync_thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// What connections use to write the buffer themselves before replying.
+#[derive(Clone)]
+pub struct Handle(Arc<Inner>);
+
+impl Handle {
+    /// Makes sure every command up to `seq` is written to the file (not fsynced),
+    /// writing what is pending if nobody has yet. Under everysec the write may still be
+    /// postponed behind a running fsync, as Redis postpones it (the reply then goes
+    /// out before the write, there too).
+    pub fn write_through(&self, seq: u64) {
+        let inner = &self.0;
+        if inner.shared.written_seq.load(Ordering::Acquire) >= seq {
+            return;
+        }
+        let mut fs = inner.file.lock().unwrap_or_else(|e| e.into_inner());
+        if fs.written_seq >= seq {
+            return;
+        }
+        {
+            let mut p = inner.pending.lock();
+            inner.take_pending(&mut fs, &mut p);
+        }
+        inner.flush(&mut fs, false);
     }
 }
 
@@ -376,6 +415,7 @@ impl Inner {
         self.shared.current_size.fetch_add(written as u64, Ordering::Relaxed);
         fs.incr_size += written as u64;
         fs.written_seq = fs.carry_seq;
+        self.shared.written_seq.fetch_max(fs.written_seq, Ordering::AcqRel);
         if fs.carry.capacity() > KEEP_BUFFER_BYTES {
             fs.carry = Vec::new();
         } else {

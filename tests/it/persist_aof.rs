@@ -663,3 +663,26 @@ fn a_failing_aof_write_refuses_writes_with_misconf_and_always_exits_like_redis()
     std::fs::remove_dir_all(&da).ok();
     std::fs::remove_dir_all(&db).ok();
 }
+
+#[test]
+fn an_old_single_file_aof_is_migrated_into_the_directory_like_redis() {
+    let old = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$3\r\nold\r\n$5\r\nstyle\r\n*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\nx\r\n";
+    let mut seen = Vec::new();
+    for bin in [Bin::Slotd, Bin::Redis] {
+        let dir = tmpdir("aof-old-style");
+        std::fs::write(dir.join("appendonly.aof"), old).expect("old aof");
+        let s = Server::launch(bin, &dir, "server.log", &args(&["--appendonly", "yes"]));
+        assert!(s.wait_ready(START), "{}", s.log());
+        let data = dump(&mut s.client());
+        let manifest = std::fs::read_to_string(aof_dir(&dir).join("appendonly.aof.manifest")).expect("manifest");
+        let log: Vec<String> = messages(&s.log()).into_iter().filter(|m| m.contains("AOF") || m.contains("append only")).map(|m| m.split(':').next().unwrap_or("").to_string()).collect();
+        assert!(!dir.join("appendonly.aof").exists() && aof_dir(&dir).join("appendonly.aof").exists());
+        seen.push((data, manifest, log));
+        drop(s);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    assert_eq!(seen[0].1, "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+    assert_eq!(seen[0].1, seen[1].1);
+    assert_eq!(seen[0].0, seen[1].0);
+    assert_eq!(seen[0].2, seen[1].2, "log lines");
+}

@@ -98,7 +98,7 @@ pub fn load_all(srv: &Server, dir: &Path, prefix: &str, m: &Manifest, opts: Opti
         return loaded;
     }
     srv.loading.start(loaded.total_bytes);
-    let mut client = LoadingClient::new(srv);
+    let mut client = LoadingClient::new();
     let mut offset = 0u64;
     let total = files.len();
     for (i, f) in files.iter().enumerate() {
@@ -146,8 +146,7 @@ struct LoadingClient {
 const LOADING_CLIENT_ID: u64 = u64::MAX;
 
 impl LoadingClient {
-    fn new(srv: &Server) -> LoadingClient {
-        let _ = srv;
+    fn new() -> LoadingClient {
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
         let shared = Arc::new(ClientShared::new(LOADING_CLIENT_ID, "?:0".into(), "?:0".into(), -1, tx));
         let mut sess = Session::new(shared, true);

@@ -531,3 +531,58 @@ mod tests {
         assert_eq!(strerror(&e), "No space left on device");
     }
 }
+
+#[cfg(test)]
+mod rewrite_tests {
+    use crate::config::load::{from_args, Invocation};
+    use crate::server::Server;
+    use bytes::Bytes;
+
+    fn server(dir: &std::path::Path) -> Server {
+        let args = ["--appendonly", "yes", "--appendfsync", "always", "--dir", &dir.to_string_lossy()].map(String::from);
+        let store = match from_args(&args, || Ok(String::new())) {
+            Invocation::Run(store) => *store,
+            _ => panic!("test server arguments rejected"),
+        };
+        Server::new(store).expect("server")
+    }
+
+    fn cmd(words: &str) -> Vec<Bytes> {
+        words.split(' ').map(|w| Bytes::copy_from_slice(w.as_bytes())).collect()
+    }
+
+    /// The two rewrite steps the lead's BGREWRITEAOF takes, on real files: commands
+    /// before step 1 stay in the old incremental file, those after go to the new one
+    /// (which starts with a SELECT), and step 2 retires the old files as Redis does.
+    #[test]
+    fn a_rewrite_switches_incremental_files_and_retires_the_old_ones() {
+        let dir = std::env::temp_dir().join(format!("slotd-aof-rewrite-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let srv = server(&dir);
+        srv.aof.start_up(&srv).expect("start-up");
+        let aof = dir.join("appendonlydir");
+        srv.propagation.append(2, &cmd("SET before 1"));
+        assert_eq!(srv.aof.rewrite_open_new_incr().unwrap(), "appendonly.aof.2.incr.aof");
+        srv.propagation.append(2, &cmd("SET after 2"));
+        let manifest = std::fs::read_to_string(aof.join("appendonly.aof.manifest")).unwrap();
+        assert_eq!(manifest, "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+        let temp = aof.join("temp-rewriteaof-bg-1.aof");
+        std::fs::write(&temp, "*3\r\n$3\r\nSET\r\n$6\r\nbefore\r\n$1\r\n1\r\n").unwrap();
+        srv.aof.rewrite_done(&temp, false).unwrap();
+        let manifest = std::fs::read_to_string(aof.join("appendonly.aof.manifest")).unwrap();
+        assert_eq!(manifest, "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+        srv.aof.stop(&srv);
+        let read = |n: &str| std::fs::read_to_string(aof.join(n)).unwrap();
+        assert_eq!(read("appendonly.aof.2.incr.aof"), "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n2\r\n");
+        assert!(read("appendonly.aof.2.base.aof").contains("before"));
+        // History files are unlinked by a background thread.
+        let gone = |n: &str| !aof.join(n).exists();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !(gone("appendonly.aof.1.incr.aof") && gone("appendonly.aof.1.base.aof")) {
+            assert!(std::time::Instant::now() < deadline, "history files not removed");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -329,6 +329,9 @@ impl Handle {
 }
 
 impl Inner {
+    /// The writer thread: under `always` it writes and fsyncs as soon as commands
+    /// arrive; otherwise connections write for themselves and it only looks every tick
+    /// (what no connection waits for, owed fsyncs, postponed or failed writes).
     fn run(&self) {
         loop {
             {
@@ -336,7 +339,7 @@ impl Inner {
                 if p.stop {
                     return;
                 }
-                if p.buf.is_empty() {
+                if p.buf.is_empty() || self.shared.policy() != Fsync::Always {
                     p.writer_asleep = true;
                     p = self.pending.cv.wait_timeout(p, TICK).unwrap_or_else(|e| e.into_inner()).0;
                     p.writer_asleep = false;

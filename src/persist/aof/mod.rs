@@ -239,7 +239,8 @@ impl Aof {
 
     pub fn info(&self) -> Info {
         let sh = &self.shared;
-        let buffer_length = self.lock().as_ref().map_or(0, |o| o.writer.buffer_len());
+        // Not the `open` lock: a rewrite may hold it through a write and an fsync.
+        let buffer_length = self.writer.read().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, |w| w.buffer_len());
         Info {
             enabled: self.is_on(),
             current_size: sh.current_size.load(Ordering::Relaxed),

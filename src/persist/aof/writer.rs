@@ -21,6 +21,7 @@
 //!    `Shared::fsynced_seq` to reach its last write's propagation number (group commit:
 //!    one fsync covers everything that reached the buffer before it; an fsync must not
 //!    block a runtime thread).
+//!
 //! The writer thread also writes what no connection waits for (expiry, a policy
 //! change) within a tick; a second thread does the everysec fsyncs.
 //!
@@ -230,10 +231,6 @@ impl Writer {
         Handle(self.inner.clone())
     }
 
-    /// Bytes accepted but not yet written (aof_buffer_length).
-    pub fn buffer_len(&self) -> u64 {
-        self.inner.pending.lock().buf.len() as u64 + self.inner.shared.carry_len.load(Ordering::Relaxed)
-    }
 
     /// Wakes the writer now (after an fsync policy change).
     pub fn wake(&self) {
@@ -307,6 +304,11 @@ impl Writer {
 pub struct Handle(Arc<Inner>);
 
 impl Handle {
+    /// Bytes accepted but not yet written (aof_buffer_length).
+    pub fn buffer_len(&self) -> u64 {
+        self.0.pending.lock().buf.len() as u64 + self.0.shared.carry_len.load(Ordering::Relaxed)
+    }
+
     /// Makes sure every command up to `seq` is written to the file (not fsynced),
     /// writing what is pending if nobody has yet. Under everysec the write may still be
     /// postponed behind a running fsync, as Redis postpones it (the reply then goes

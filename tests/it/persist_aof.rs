@@ -123,9 +123,12 @@ fn fill(c: &mut Client) {
     run(&["COPY", "hash", "hashcopy", "DB", "3"]);
 }
 
+/// DEBUG DIGEST, and every key of every database as `db key -> type: value [ttl]`.
+type Dump = (String, BTreeMap<String, String>);
+
 /// Every key of every database as `db key -> type: canonical value [ttl]`, plus DEBUG
 /// DIGEST.
-fn dump(c: &mut Client) -> (String, BTreeMap<String, String>) {
+fn dump(c: &mut Client) -> Dump {
     let digest = text(&c.cmd(&["DEBUG", "DIGEST"]));
     let mut out = BTreeMap::new();
     for db in 0..16 {
@@ -154,7 +157,7 @@ fn dump(c: &mut Client) -> (String, BTreeMap<String, String>) {
     (digest, out)
 }
 
-fn assert_same_data(what: &str, a: &(String, BTreeMap<String, String>), b: &(String, BTreeMap<String, String>)) {
+fn assert_same_data(what: &str, a: &Dump, b: &Dump) {
     let ka: Vec<&String> = a.1.keys().collect();
     let kb: Vec<&String> = b.1.keys().collect();
     assert_eq!(ka, kb, "{what}: key sets differ");
@@ -472,7 +475,7 @@ fn written_aof(dir: &Path) -> PathBuf {
 /// Starts slotd and redis-server on two copies of `dir`, each with `extra`: both must
 /// start (Some(dumps)) or both refuse (None); the log messages containing any of
 /// `expect` must be identical, and present.
-fn both_on_copies(dir: &Path, extra: &[&str], expect: &[&str]) -> Option<((String, BTreeMap<String, String>), (String, BTreeMap<String, String>), u64, u64)> {
+fn both_on_copies(dir: &Path, extra: &[&str], expect: &[&str]) -> Option<(Dump, Dump, u64, u64)> {
     let (da, db) = (dir.with_extension("slotd"), dir.with_extension("redis"));
     copy_dir(dir, &da);
     copy_dir(dir, &db);

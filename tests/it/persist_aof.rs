@@ -505,6 +505,9 @@ fn both_on_copies(dir: &Path, extra: &[&str], expect: &[&str]) -> Option<(Dump, 
     assert_eq!(up_a, up_b, "slotd {} but redis-server {}", if up_a { "started" } else { "refused" }, if up_b { "started" } else { "refused" });
     if !up_a {
         assert_eq!((exit_a, exit_b), (Some(1), Some(1)), "exit statuses");
+        drop((ours, theirs));
+        std::fs::remove_dir_all(&da).ok();
+        std::fs::remove_dir_all(&db).ok();
         return None;
     }
     let size = |d: &Path| std::fs::metadata(aof_dir(d).join("appendonly.aof.1.incr.aof")).map(|m| m.len()).unwrap_or(0);

@@ -130,22 +130,38 @@ impl Server {
     }
 
     /// Starts a server on `dir` (which it keeps: restarts on the same files work)
-    /// without waiting for it to answer; its log goes to `<dir>/<log_name>`. The same
-    /// fixed arguments as `start`, then `extra`.
+    /// without waiting for it to answer (it may be loading, or refuse to start); its
+    /// log goes to `<dir>/<log_name>`. Returns once the server has bound its port (its
+    /// log says "Server initialized") or exited; a port found taken is retried on
+    /// another. The same fixed arguments as `start`, then `extra`.
     pub fn launch(bin: Bin, dir: &std::path::Path, log_name: &str, extra: &[&str]) -> Server {
-        let port = free_port();
-        let mut args: Vec<String> = vec!["--port".into(), port.to_string(), "--save".into(), "".into(), "--dir".into(), dir.to_string_lossy().into_owned(), "--bind".into(), "127.0.0.1".into()];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        let log = std::fs::File::create(dir.join(log_name)).expect("log file");
-        let child = Command::new(bin.path())
-            .args(&args)
-            .current_dir(dir)
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.path()));
-        Server { port, dir: dir.to_path_buf(), child: Some(child), kind: bin.kind(), keep_dir: true, log_path: dir.join(log_name) }
+        for _attempt in 0..5 {
+            let port = free_port();
+            let mut args: Vec<String> = vec!["--port".into(), port.to_string(), "--save".into(), "".into(), "--dir".into(), dir.to_string_lossy().into_owned(), "--bind".into(), "127.0.0.1".into()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            let log = std::fs::File::create(dir.join(log_name)).expect("log file");
+            let child = Command::new(bin.path())
+                .args(&args)
+                .current_dir(dir)
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.path()));
+            let mut s = Server { port, dir: dir.to_path_buf(), child: Some(child), kind: bin.kind(), keep_dir: true, log_path: dir.join(log_name) };
+            let mut exited = false;
+            let settled = wait_until(Duration::from_secs(10), || {
+                exited = s.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+                exited || s.log().contains("Server initialized")
+            });
+            assert!(settled, "{} on port {port} neither bound its port nor exited:\n{}", s.kind, s.log());
+            if exited && s.log().contains("Address already in use") {
+                s.child = None;
+                continue;
+            }
+            return s;
+        }
+        panic!("could not find a free port for {}", bin.kind());
     }
 
     /// Waits until the server answers PING with PONG (not -LOADING).

@@ -22,6 +22,8 @@
 //!   for one command.
 //! - Propagation order = application order: a write is appended to the propagation log
 //!   while its shard locks are still held.
+//! - With the AOF on, a reply to a write leaves only after the write is in the AOF file
+//!   (and fsynced under `appendfsync always`): see `server::conn::durable`.
 //! - Every client command goes through `cmd::gate::execute`; handlers never repeat its
 //!   checks.
 //! - Input never panics the process: malformed frames get Redis's protocol errors,

@@ -101,7 +101,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     }
 
     fn expire_mode(&self) -> ExpireMode {
-        if self.sess.is_master_link {
+        if self.sess.is_master_link || self.sess.loading_client {
             ExpireMode::Ignore
         } else if self.srv.is_replica() || self.srv.pause_until_ms.load(Ordering::Relaxed) > self.now_ms {
             // A replica, or a server under CLIENT PAUSE, hides expired keys without

@@ -7,14 +7,18 @@
 //!  4. authentication (NOAUTH),
 //!  5. [cluster routing — the cluster issue plugs in here],
 //!  6. out of memory (denyoom commands evict first, then OOM),
-//!  6b. a failed background save (MISCONF, with stop-writes-on-bgsave-error),
+//!  6b. disk errors (MISCONF): a failed background save (with
+//!     stop-writes-on-bgsave-error), then an AOF that cannot be written,
 //!  7. RESP2 pub/sub context (only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT, RESET),
+//!     then loading (only commands flagged `loading` while the data set loads),
 //!  8. CLIENT PAUSE,
 //!  9. MULTI queueing (+QUEUED; refusals above mark the transaction for EXECABORT),
 //!
 //! then `call`: lock the command's shards, run the handler, and while still locked
 //! account lazily expired keys, serve clients blocked on keys the command made ready,
-//! propagate the write, and register a blocking request.
+//! propagate the write, and register a blocking request. A transaction's writes are
+//! propagated together at its end, wrapped in MULTI/EXEC when there are several (as is a
+//! command that propagates as several), like Redis 7.0's propagatePendingCommands.
 use super::ctx::{BlockRequest, Ctx};
 use super::error::unknown_command;
 use super::meta::flag;
@@ -197,13 +201,21 @@ fn execute_inner(srv: &Server, sess: &mut Session, settings: &Arc<Settings>, arg
             return Outcome::Continue;
         }
     }
-    // 6b. a failed background save stops writes (and PING) until a save succeeds,
-    // with stop-writes-on-bgsave-error, as Redis's writeCommandsDeniedByDiskError.
-    if !sess.is_master_link && crate::server::saving::writes_refused(srv, settings) {
-        let is_write = may_write(cmd) || (name == "exec" && sess.multi.as_ref().is_some_and(|m| queued_write(srv, &m.queued)));
-        if is_write || name == "ping" {
-            reject(srv, sess, Some(cmd), CmdError::Msg(MISCONF.into()), out);
-            return Outcome::Continue;
+    // 6b. disk errors refuse writes (and PING, as in Redis): first a failed background
+    // save with stop-writes-on-bgsave-error, then an AOF that cannot be written
+    // (Redis's writeCommandsDeniedByDiskError order).
+    if !sess.is_master_link {
+        let denied = if crate::server::saving::writes_refused(srv, settings) {
+            Some(MISCONF.to_string())
+        } else {
+            srv.aof.write_denied().map(|why| format!("MISCONF Errors writing to the AOF file: {why}"))
+        };
+        if let Some(msg) = denied {
+            let is_write = cmd.meta.has(flag::WRITE) || (name == "exec" && sess.multi.as_ref().is_some_and(|m| queued_has(srv, &m.queued, flag::WRITE)));
+            if is_write || name == "ping" {
+                reject(srv, sess, Some(cmd), CmdError::Msg(msg.into()), out);
+                return Outcome::Continue;
+            }
         }
     }
     // 7. pub/sub context
@@ -211,6 +223,14 @@ fn execute_inner(srv: &Server, sess: &mut Session, settings: &Arc<Settings>, arg
         let shown = String::from_utf8_lossy(&argv[0]).to_ascii_lowercase();
         reject(srv, sess, Some(cmd), CmdError::Msg(format!("ERR Can't execute '{shown}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context").into()), out);
         return Outcome::Continue;
+    }
+    // 7b. loading: only commands flagged `loading` (an EXEC only if all it queued are)
+    if srv.loading.is_active() {
+        let refused = !cmd.meta.has(flag::LOADING) || (name == "exec" && sess.multi.as_ref().is_some_and(|m| m.queued.iter().any(|a| srv.table.resolve(a).is_some_and(|c| !c.meta.has(flag::LOADING)))));
+        if refused {
+            reject(srv, sess, Some(cmd), CmdError::raw("LOADING Redis is loading the dataset in memory"), out);
+            return Outcome::Continue;
+        }
     }
     // 8. CLIENT PAUSE
     if !sess.is_master_link && srv.pause_until_ms.load(Ordering::Relaxed) > now_ms && !matches!(name, "client|unpause") {
@@ -275,6 +295,10 @@ const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it
 
 fn queued_denyoom(srv: &Server, q: &[Vec<Bytes>]) -> bool {
     q.iter().any(|a| srv.table.resolve(a).is_some_and(|c| c.meta.has(flag::DENYOOM)))
+}
+
+fn queued_has(srv: &Server, q: &[Vec<Bytes>], f: u32) -> bool {
+    q.iter().any(|a| srv.table.resolve(a).is_some_and(|c| c.meta.has(f)))
 }
 
 fn queued_write(srv: &Server, q: &[Vec<Bytes>]) -> bool {
@@ -428,13 +452,8 @@ fn run(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<
     }
     if dirty > 0 || force_propagate {
         srv.stats.dirty.fetch_add(dirty, Ordering::Relaxed);
-        match rewritten {
-            Some(cmds) => {
-                for c in cmds {
-                    srv.propagation.append(sess.db, &c);
-                }
-            }
-            None => srv.propagation.append(sess.db, argv),
+        if srv.propagation.is_active() {
+            propagate(srv, sess, argv, rewritten);
         }
     }
     for k in ready {
@@ -452,6 +471,65 @@ fn run(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<
     }
     let block = if may_block { block } else { None };
     CallResult { reply, block }
+}
+
+/// Propagates what a command applied: into the running transaction's unit, or now
+/// (several commands as one MULTI/EXEC unit). Notes the log position for the client's
+/// `appendfsync always` wait.
+fn propagate(srv: &Server, sess: &mut Session, argv: &[Bytes], rewritten: Option<Vec<Vec<Bytes>>>) {
+    let db = sess.db;
+    if let Some(unit) = sess.prop_unit.as_mut() {
+        match rewritten {
+            Some(cmds) => unit.extend(cmds.into_iter().map(|c| (db, c))),
+            None => unit.push((db, argv.to_vec())),
+        }
+        return;
+    }
+    match rewritten {
+        Some(cmds) if cmds.len() > 1 => {
+            let ops: Vec<(usize, Vec<Bytes>)> = cmds.into_iter().map(|c| (db, c)).collect();
+            srv.propagation.append_unit(&ops);
+        }
+        Some(cmds) => {
+            for c in cmds {
+                srv.propagation.append(db, &c);
+            }
+        }
+        None => srv.propagation.append(db, argv),
+    }
+    sess.prop_seq = srv.propagation.seq();
+}
+
+/// Runs a command for the AOF loading client. Redis's fake client calls the command's
+/// implementation directly, outside `call`: none of the checks above, no statistics,
+/// slow log, monitors, propagation or blocking; only the dirty counter moves. The
+/// caller holds the shards the command needs (`lock_mask`).
+pub fn replay(srv: &Server, sess: &mut Session, settings: &Settings, locks: &mut Locks<'_>, cmd: &Command, argv: &[Bytes], now_ms: i64) -> Reply {
+    let Some(handler) = cmd.handler else {
+        return Reply::from(CmdError::WrongArity(cmd.name.to_string()));
+    };
+    locks.touch = crate::server::evict::touch_at(settings, now_ms);
+    let mut ctx = Ctx {
+        srv,
+        sess,
+        locks,
+        settings,
+        cmd,
+        now_ms,
+        dirty: 0,
+        ready: Vec::new(),
+        block: None,
+        may_block: false,
+        serving_blocked: false,
+        rewritten: None,
+        force_propagate: false,
+    };
+    let result = handler(&mut ctx, argv);
+    let dirty = ctx.dirty;
+    srv.stats.dirty.fetch_add(dirty, Ordering::Relaxed);
+    // Nothing expires while loading; keep the list from growing if a handler reported.
+    locks.expired.clear();
+    result.unwrap_or_else(Reply::from)
 }
 
 /// A blocked command that ended without being served (timeout, CLIENT UNBLOCK): it
@@ -616,6 +694,8 @@ pub fn exec_queued(srv: &Server, sess: &mut Session, settings: &Settings, queued
     let mut locks = lock_with_mask(&srv.ks, mask);
     locks.touch = crate::server::evict::touch_at(settings, now_ms);
     let mut replies = Vec::with_capacity(queued.len());
+    // The transaction's writes are propagated together, under its locks, at the end.
+    sess.prop_unit = srv.propagation.is_active().then(Vec::new);
     // Blocked clients are served after the whole transaction, from its final state:
     // MULTI; LPUSH k a; DEL k; EXEC wakes nobody.
     let mut ready = Vec::new();
@@ -631,6 +711,12 @@ pub fn exec_queued(srv: &Server, sess: &mut Session, settings: &Settings, queued
             None => Reply::from(lookup(srv, argv).err().map(|(_, e)| e).unwrap_or(CmdError::Syntax)),
         };
         replies.push(reply);
+    }
+    if let Some(unit) = sess.prop_unit.take() {
+        if !unit.is_empty() {
+            srv.propagation.append_unit(&unit);
+            sess.prop_seq = srv.propagation.seq();
+        }
     }
     if !ready.is_empty() {
         serve_blocked(srv, settings, &mut locks, ready);

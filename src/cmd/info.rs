@@ -4,7 +4,7 @@
 //!
 //! Values are truthful for what slotd has: counters come from `server::stats`, memory
 //! from the counting allocator and /proc, CPU from /proc/self/stat. Features slotd does
-//! not have yet (persistence, replication, modules, client tracking) report Redis's
+//! not have yet (RDB saves, replication, modules, client tracking) report Redis's
 //! idle values (`rdb_bgsave_in_progress:0`, `connected_slaves:0` ...).
 use super::super::{CmdResult, Ctx};
 use crate::resp::Reply;
@@ -135,7 +135,7 @@ pub fn section(ctx: &Ctx, name: &str, counts: &[(usize, usize)]) -> String {
         "server" => server(ctx, &mut s),
         "clients" => clients(ctx, &mut s),
         "memory" => memory(ctx, &mut s),
-        "persistence" => persistence(srv, &mut s),
+        "persistence" => persistence(srv, ctx.settings.appendonly, &mut s),
         "stats" => stats(srv, &mut s),
         "replication" => replication(ctx, &mut s),
         "cpu" => cpu(&mut s),
@@ -296,18 +296,21 @@ fn memory(ctx: &Ctx, s: &mut String) {
     line!(s, "mem_clients_slaves:0");
     line!(s, "mem_clients_normal:{}", ctx.srv.client_mem.load(Ordering::Relaxed) + ctx.srv.pubsub.pending_total.load(Ordering::Relaxed));
     line!(s, "mem_cluster_links:0");
-    line!(s, "mem_aof_buffer:0");
+    line!(s, "mem_aof_buffer:{}", ctx.srv.aof.info().buffer_length);
     line!(s, "mem_allocator:libc");
     line!(s, "active_defrag_running:0");
     line!(s, "lazyfree_pending_objects:0");
     line!(s, "lazyfreed_objects:0");
 }
 
-fn persistence(srv: &Server, s: &mut String) {
+fn persistence(srv: &Server, appendonly: bool, s: &mut String) {
     let rdb = &srv.rdb;
-    let now = crate::util::time::now_secs();
     let saving = rdb.in_progress.load(Ordering::Relaxed);
-    line!(s, "loading:0");
+    let loading = srv.loading.is_active();
+    let aof = srv.aof.info();
+    let rw = &srv.aof.shared.rewrite;
+    let now = crate::util::time::now_secs();
+    line!(s, "loading:{}", loading as u8);
     line!(s, "async_loading:0");
     // No fork: no copy-on-write pages to report.
     line!(s, "current_cow_peak:0");
@@ -326,18 +329,32 @@ fn persistence(srv: &Server, s: &mut String) {
     line!(s, "rdb_last_cow_size:0");
     line!(s, "rdb_last_load_keys_expired:{}", rdb.last_load_keys_expired.load(Ordering::Relaxed));
     line!(s, "rdb_last_load_keys_loaded:{}", rdb.last_load_keys_loaded.load(Ordering::Relaxed));
-    line!(s, "aof_enabled:0");
-    line!(s, "aof_rewrite_in_progress:0");
-    line!(s, "aof_rewrite_scheduled:0");
-    line!(s, "aof_last_rewrite_time_sec:-1");
-    line!(s, "aof_current_rewrite_time_sec:-1");
-    line!(s, "aof_last_bgrewrite_status:ok");
-    line!(s, "aof_rewrites:0");
-    line!(s, "aof_rewrites_consecutive_failures:0");
-    line!(s, "aof_last_write_status:ok");
+    let in_progress = rw.in_progress.load(Ordering::Relaxed);
+    line!(s, "aof_enabled:{}", aof.enabled as u8);
+    line!(s, "aof_rewrite_in_progress:{}", in_progress as u8);
+    line!(s, "aof_rewrite_scheduled:{}", rw.scheduled.load(Ordering::Relaxed) as u8);
+    line!(s, "aof_last_rewrite_time_sec:{}", rw.last_time_secs.load(Ordering::Relaxed));
+    line!(s, "aof_current_rewrite_time_sec:{}", if in_progress { now - rw.started_secs.load(Ordering::Relaxed) } else { -1 });
+    line!(s, "aof_last_bgrewrite_status:{}", if rw.last_ok.load(Ordering::Relaxed) { "ok" } else { "err" });
+    line!(s, "aof_rewrites:{}", rw.count.load(Ordering::Relaxed));
+    line!(s, "aof_rewrites_consecutive_failures:{}", rw.consecutive_failures.load(Ordering::Relaxed));
+    line!(s, "aof_last_write_status:{}", if aof.last_write_ok { "ok" } else { "err" });
+    // No fork: nothing is ever copied on write.
     line!(s, "aof_last_cow_size:0");
     line!(s, "module_fork_in_progress:0");
     line!(s, "module_fork_last_cow_size:0");
+    // Shown when appendonly is configured, even while the AOF is still loading.
+    if appendonly {
+        line!(s, "aof_current_size:{}", aof.current_size);
+        line!(s, "aof_base_size:{}", aof.base_size);
+        line!(s, "aof_pending_rewrite:{}", rw.scheduled.load(Ordering::Relaxed) as u8);
+        line!(s, "aof_buffer_length:{}", aof.buffer_length);
+        line!(s, "aof_pending_bio_fsync:{}", aof.pending_bio_fsync);
+        line!(s, "aof_delayed_fsync:{}", aof.delayed_fsync);
+    }
+    if loading {
+        s.push_str(&srv.loading.info_lines(now));
+    }
 }
 
 fn stats(srv: &Server, s: &mut String) {

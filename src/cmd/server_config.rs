@@ -3,7 +3,8 @@
 //! CONFIG SET validates every pair before changing anything (atomic, as Redis), then
 //! rebuilds `Settings` so the change takes effect on the next command of every
 //! connection, then applies the few side effects that are not just a value: `dir`
-//! changes the working directory, `maxmemory` evicts at once if now over the limit.
+//! changes the working directory, `maxmemory` evicts at once if now over the limit,
+//! `appendonly` opens or closes the AOF, `appendfsync` changes its fsync policy.
 use super::super::{def_lock, CmdError, CmdResult, Ctx, Def, LockPolicy};
 use super::help;
 use crate::config::settings::Access;
@@ -84,6 +85,14 @@ fn apply_before_reload(srv: &Server, store: &Store, before: &Store, changed: &[&
             let _ = std::env::set_current_dir(before.get("dir").unwrap_or("."));
         }
     };
+    // appendonly: turning it on needs a rewrite, which may be refused; turning it off
+    // cannot fail (its effect is applied after the reload, see apply_after_reload).
+    if has("appendonly") && differs("appendonly") && store.get_bool("appendonly") {
+        if let Err(why) = srv.aof.start_at_runtime(srv) {
+            undo_dir();
+            return Err(("appendonly", why));
+        }
+    }
     if (has("port") && differs("port")) || (has("bind") && differs("bind")) {
         let port = store.get_i64("port") as u16;
         let bind: Vec<String> = store.get("bind").unwrap_or("").split_whitespace().map(String::from).collect();
@@ -113,6 +122,9 @@ fn apply_after_reload(srv: &Server, changed: &[&'static Directive]) {
             "proc-title-template" => {
                 crate::server::proctitle::update(&srv.config.lock().unwrap_or_else(|e| e.into_inner()));
             }
+            "appendonly" if !s.appendonly => srv.aof.stop(srv),
+            "appendfsync" => srv.aof.set_policy(crate::persist::aof::writer::Fsync::parse(&s.appendfsync)),
+            "no-appendfsync-on-rewrite" => srv.aof.set_no_fsync_on_rewrite(s.no_appendfsync_on_rewrite),
             "slowlog-max-len" => {
                 srv.slowlog.lock().unwrap_or_else(|e| e.into_inner()).entries.truncate(s.slowlog_max_len);
             }

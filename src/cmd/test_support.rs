@@ -25,7 +25,7 @@ pub fn propagated(script: &[&str]) -> Vec<String> {
     let log: Arc<Mutex<Vec<String>>> = Arc::default();
     let sink = log.clone();
     let mut last_db = None;
-    srv.propagation.set_sink(Some(Box::new(move |db, argv: &[Bytes]| {
+    srv.propagation.set_sink(Some(Box::new(move |_seq, db, argv: &[Bytes]| {
         let mut out = sink.lock().unwrap_or_else(|e| e.into_inner());
         if last_db != Some(db) {
             last_db = Some(db);

@@ -95,6 +95,16 @@ pub struct Settings {
     pub rdbcompression: bool,
     /// Write the RDB CRC64 trailer and verify it on load.
     pub rdbchecksum: bool,
+    pub appendfilename: String,
+    pub appenddirname: String,
+    pub appendfsync: String,
+    pub no_appendfsync_on_rewrite: bool,
+    pub aof_load_truncated: bool,
+    pub aof_use_rdb_preamble: bool,
+    pub aof_disable_auto_gc: bool,
+    /// key-load-delay: microseconds to sleep per command or key loaded (test suites use
+    /// it to make loading observable); negative: sleep 1 µs every -n.
+    pub key_load_delay: i64,
 }
 
 fn access(s: Option<&str>) -> Access {
@@ -203,6 +213,14 @@ impl Settings {
             stop_writes_on_bgsave_error: s.get_bool("stop-writes-on-bgsave-error"),
             rdbcompression: s.get_bool("rdbcompression"),
             rdbchecksum: s.get_bool("rdbchecksum"),
+            appendfilename: s.get("appendfilename").unwrap_or("appendonly.aof").to_string(),
+            appenddirname: s.get("appenddirname").unwrap_or("appendonlydir").to_string(),
+            appendfsync: s.get("appendfsync").unwrap_or("everysec").to_string(),
+            no_appendfsync_on_rewrite: s.get_bool("no-appendfsync-on-rewrite"),
+            aof_load_truncated: s.get_bool("aof-load-truncated"),
+            aof_use_rdb_preamble: s.get_bool("aof-use-rdb-preamble"),
+            aof_disable_auto_gc: s.get_bool("aof-disable-auto-gc"),
+            key_load_delay: int("key-load-delay"),
         }
     }
 }

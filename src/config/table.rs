@@ -198,7 +198,7 @@ pub static DIRECTIVES: &[Directive] = &[
     d!("aof-timestamp-enabled", Kind::Bool, "no", 0, "accepted"),
     d!("aof-disable-auto-gc", Kind::Bool, "no", 0, "accepted"),
     d!("rdb-key-save-delay", Int(i32::MIN as i64, INT_MAX), "0", HIDDEN, "microseconds to sleep per key saved (tests)"),
-    d!("key-load-delay", Int(i32::MIN as i64, INT_MAX), "0", HIDDEN, "microseconds to sleep per key loaded (tests)"),
+    d!("key-load-delay", Int(i32::MIN as i64, INT_MAX), "0", HIDDEN, "microseconds to sleep per key or AOF command loaded (tests)"),
     d!("loading-process-events-interval-bytes", Int(1024, INT_MAX), "2097152", HIDDEN, "accepted"),
     // ---- replication (replication issue)
     d!("replicaof" / "slaveof", Special(Special::ReplicaOf), "", IMMUTABLE | MULTI_ARG, "primary to replicate from: host port"),

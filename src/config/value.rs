@@ -123,6 +123,16 @@ pub fn parse(d: &Directive, args: &[String], current: Option<&str>, origin: Orig
             if d.name == "proc-title-template" && !crate::util::template::proc_title_template_is_valid(a) {
                 return Err("template format is invalid or contains unknown variables".into());
             }
+            // File names the AOF and RDB code join to `dir`: a path would escape it.
+            let is_path = a.contains('/') || a.contains('\\');
+            match d.name {
+                "appendfilename" if a.is_empty() => return Err("appendfilename can't be empty".into()),
+                "appendfilename" if is_path => return Err("appendfilename can't be a path, just a filename".into()),
+                "appenddirname" if a.is_empty() => return Err("appenddirname can't be empty".into()),
+                "appenddirname" if is_path => return Err("appenddirname can't be a path, just a dirname".into()),
+                "dbfilename" if is_path => return Err("dbfilename can't be a path, just a filename".into()),
+                _ => {}
+            }
             Ok(a.to_string())
         }
         Kind::Octal => {

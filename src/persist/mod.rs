@@ -9,10 +9,12 @@
 //! - `rdb_file` — whole RDB files: save a snapshot to `dbfilename`, load one.
 //! - `snapshot` — point-in-time images without fork: slot by slot, a slot serialized
 //!               before the first write that would change it.
+//! - `loading`  — the "loading" state clients see (-LOADING) and INFO reports.
 //!
 //! Nothing here decides *when* to save (that is the server's cron and commands); these
 //! modules only know how.
 pub mod aof;
+pub mod loading;
 pub mod rdb;
 pub mod rdb_file;
 pub mod snapshot;

@@ -233,6 +233,15 @@ pub struct Session {
     /// batches and after any wait): the next command's start, which saves one clock
     /// read per pipelined command. Includes the few ns of decoding in between.
     pub chain_ns: u64,
+    /// The AOF loading client (Redis's fake client): keys are never expired while it
+    /// replays, as Redis does not expire anything while loading.
+    pub loading_client: bool,
+    /// Propagation number of this client's last write (or later): before its reply is
+    /// sent under `appendfsync always`, the AOF must have fsynced up to here.
+    pub prop_seq: u64,
+    /// While a transaction runs: the commands it propagates, appended together at EXEC
+    /// (`PropagationLog::append_unit`) so they are wrapped in MULTI/EXEC as one unit.
+    pub prop_unit: Option<Vec<(usize, Vec<Bytes>)>>,
 }
 
 impl Session {
@@ -259,6 +268,9 @@ impl Session {
             no_touch: false,
             qbuf_now: 0,
             chain_ns: 0,
+            loading_client: false,
+            prop_seq: 0,
+            prop_unit: None,
         }
     }
 

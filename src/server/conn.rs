@@ -276,6 +276,7 @@ where
         if !out.is_empty() {
             rb.saw(out.len(), &shared);
             mem.set(qb.size + out.len(), &srv, &shared);
+            durable(&srv, &sess).await;
             if write_out(&mut wr, &out, &shared).await.is_err() {
                 break;
             }
@@ -428,6 +429,7 @@ where
                     Outcome::Paused => {
                         sess.chain_ns = 0;
                         if !out.is_empty() {
+                            durable(&srv, &sess).await;
                             if write_out(&mut wr, &out, &shared).await.is_err() {
                                 break 'conn;
                             }
@@ -448,6 +450,7 @@ where
                     Outcome::Blocked { handle, req } => {
                         sess.chain_ns = 0;
                         if !out.is_empty() {
+                            durable(&srv, &sess).await;
                             if write_out(&mut wr, &out, &shared).await.is_err() {
                                 gate::finish_blocked(&srv.ks, sess.db, &req.keys, &handle);
                                 srv.blocked_clients.fetch_sub(1, Ordering::Relaxed);
@@ -462,6 +465,9 @@ where
                         shared.set_flag(flags::BLOCKED, false);
                         match r {
                             BlockEnd::Reply(reply) => {
+                                // Served by another client's write: that write (no later
+                                // than the log's current end) must be durable first.
+                                sess.prop_seq = srv.propagation.seq();
                                 gate::emit(&sess, &reply, &mut out);
                                 break;
                             }
@@ -736,6 +742,18 @@ fn output_limit_reached(srv: &Server, s: &Settings, sess: &Session, pending: usi
         srv.stats.client_output_buffer_limit_disconnections.fetch_add(1, Ordering::Relaxed);
     }
     reached
+}
+
+/// Replies to writes leave only once the AOF has them (Redis writes the AOF buffer, and
+/// under `appendfsync always` fsyncs it, before it writes any reply of an event-loop
+/// turn). One wait covers the whole batch: its last write.
+async fn durable(srv: &Server, sess: &Session) {
+    use crate::persist::aof::BeforeReply;
+    match srv.aof.before_reply(sess.prop_seq) {
+        BeforeReply::Nothing => {}
+        BeforeReply::Write => srv.aof.write_through(sess.prop_seq),
+        BeforeReply::Fsync => srv.aof.wait_durable(sess.prop_seq).await,
+    }
 }
 
 /// Encodes a mailbox message; false means close the connection.

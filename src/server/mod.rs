@@ -61,6 +61,10 @@ pub struct Server {
     pub ks: Keyspace,
     /// Every applied write, in order (replication and AOF consume it).
     pub propagation: crate::repl::PropagationLog,
+    /// The append-only file (its own locking; see persist::aof).
+    pub aof: crate::persist::aof::Aof,
+    /// Set while the data set loads at start-up (clients get -LOADING).
+    pub loading: crate::persist::loading::Loading,
     pub table: Table,
     pub stats: stats::Stats,
     pub pubsub: pubsub::PubSub,
@@ -93,8 +97,6 @@ pub struct Server {
     pub lastsave_secs: AtomicI64,
     /// RDB saving state (SAVE/BGSAVE/save points; see saving.rs).
     pub rdb: saving::RdbState,
-    /// An AOF rewrite runs: background saves wait for it (one background job at a time).
-    pub aof_rewrite_in_progress: AtomicBool,
     pub replica: AtomicBool,
     pub connected_clients: AtomicUsize,
     pub blocked_clients: AtomicUsize,
@@ -140,6 +142,8 @@ impl Server {
         let srv = Server {
             ks: Keyspace::new(if settings.cluster_enabled { 1 } else { settings.databases }),
             propagation: Default::default(),
+            aof: Default::default(),
+            loading: Default::default(),
             config: Mutex::new(store),
             settings: RwLock::new(Arc::new(settings)),
             settings_gen: AtomicU64::new(0),
@@ -167,7 +171,6 @@ impl Server {
             expire_cursor: Default::default(),
             lastsave_secs: AtomicI64::new(crate::util::time::now_secs()),
             rdb: Default::default(),
-            aof_rewrite_in_progress: AtomicBool::new(false),
             replica: AtomicBool::new(false),
             connected_clients: AtomicUsize::new(0),
             blocked_clients: AtomicUsize::new(0),
@@ -315,13 +318,9 @@ pub async fn run(srv: Arc<Server>) -> i32 {
         tracing::info!("Server initialized");
     }
     write_pidfile(&srv);
-    // The dataset comes from the RDB file unless the AOF is the source of truth.
-    if !settings.appendonly {
-        if let Err(e) = saving::load_at_startup(&srv) {
-            tracing::warn!("{e}");
-            return 1;
-        }
-    }
+    // Until the data set is loaded and the AOF open, clients get -LOADING (in Redis they
+    // are not served at all before then, except with -LOADING while a load runs).
+    srv.loading.start(0);
     for l in listeners {
         let s = srv.clone();
         let fd = match &l {
@@ -333,8 +332,38 @@ pub async fn run(srv: Arc<Server>) -> i32 {
             srv.tcp_accept_tasks.lock().unwrap_or_else(|e| e.into_inner()).push((task.abort_handle(), fd));
         }
     }
-    tokio::spawn(cron(srv.clone()));
     tokio::spawn(signals(srv.clone()));
+    // The data set loads while clients are already served (-LOADING), as in Redis.
+    let loader = srv.clone();
+    // The RDB file is the source of the data set unless the AOF is on (then the AOF,
+    // whose base may itself be an RDB).
+    let mut loading = tokio::task::spawn_blocking(move || {
+        if !loader.settings().appendonly {
+            if let Err(e) = saving::load_at_startup(&loader) {
+                tracing::warn!("{e}");
+                return Err(crate::persist::aof::Refused);
+            }
+        }
+        loader.aof.start_up(&loader)
+    });
+    loop {
+        tokio::select! {
+            r = &mut loading => match r {
+                Ok(Ok(())) => {
+                    srv.loading.stop();
+                    break;
+                }
+                _ => return 1,
+            },
+            // A signal while loading stops the server without waiting for the load.
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                if srv.shutdown_asap.lock().unwrap_or_else(|e| e.into_inner()).take().is_some() {
+                    return shutdown(&srv).await.unwrap_or(1);
+                }
+            }
+        }
+    }
+    tokio::spawn(cron(srv.clone()));
     tracing::info!("Ready to accept connections");
     loop {
         let notified = srv.shutdown_notify.notified();
@@ -367,6 +396,8 @@ async fn shutdown(srv: &Server) -> Option<i32> {
             }
         }
     }
+    // Past the last point where the shutdown can be refused: flush and fsync the AOF.
+    srv.aof.shutdown(srv);
     if !s.unixsocket.is_empty() {
         let _ = std::fs::remove_file(&s.unixsocket);
     }

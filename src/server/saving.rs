@@ -183,7 +183,7 @@ pub fn bgsave(srv: &Arc<Server>, schedule: bool, locks_held: bool) -> Result<(),
 /// Whether a background job other than an RDB save runs (an AOF rewrite). Saves and
 /// rewrites take turns, as Redis's one-child rule makes them.
 fn other_child_active(srv: &Server) -> bool {
-    srv.aof_rewrite_in_progress.load(Ordering::Acquire)
+    srv.aof.shared.rewrite.in_progress.load(Ordering::Acquire)
 }
 
 /// Starts a background save; false if one already runs.

@@ -61,6 +61,31 @@ pub struct Server {
     pub dir: PathBuf,
     child: Option<Child>,
     pub kind: &'static str,
+    /// The directory is the test's (`launch`): left in place when the server goes.
+    keep_dir: bool,
+    log_path: PathBuf,
+}
+
+/// Which server binary `launch` starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bin {
+    Slotd,
+    Redis,
+}
+
+impl Bin {
+    fn path(self) -> &'static str {
+        match self {
+            Bin::Slotd => env!("CARGO_BIN_EXE_slotd"),
+            Bin::Redis => "redis-server",
+        }
+    }
+    fn kind(self) -> &'static str {
+        match self {
+            Bin::Slotd => "slotd",
+            Bin::Redis => "redis",
+        }
+    }
 }
 
 impl Server {
@@ -89,7 +114,8 @@ impl Server {
                 .stdin(Stdio::null())
                 .spawn()
                 .unwrap_or_else(|e| panic!("cannot start {bin}: {e} (redis-server comes from `apt-get install redis-server`)"));
-            let mut s = Server { port, dir, child: Some(child), kind };
+            let log_path = dir.join("server.log");
+            let mut s = Server { port, dir, child: Some(child), kind, keep_dir: false, log_path };
             let up = |r: Reply| r == Reply::status("PONG") || matches!(&r, Reply::Error(e) if e.starts_with("NOAUTH"));
             if wait_until(Duration::from_secs(10), || s.try_client().is_some_and(|mut c| c.try_cmd(&["PING"]).is_some_and(up))) {
                 return s;
@@ -103,6 +129,46 @@ impl Server {
         panic!("could not find a free port for {kind}");
     }
 
+    /// Starts a server on `dir` (which it keeps: restarts on the same files work)
+    /// without waiting for it to answer (it may be loading, or refuse to start); its
+    /// log goes to `<dir>/<log_name>`. Returns once the server has bound its port (its
+    /// log says "Server initialized") or exited; a port found taken is retried on
+    /// another. The same fixed arguments as `start`, then `extra`.
+    pub fn launch(bin: Bin, dir: &std::path::Path, log_name: &str, extra: &[&str]) -> Server {
+        for _attempt in 0..5 {
+            let port = free_port();
+            let mut args: Vec<String> = vec!["--port".into(), port.to_string(), "--save".into(), "".into(), "--dir".into(), dir.to_string_lossy().into_owned(), "--bind".into(), "127.0.0.1".into()];
+            args.extend(extra.iter().map(|s| s.to_string()));
+            let log = std::fs::File::create(dir.join(log_name)).expect("log file");
+            let child = Command::new(bin.path())
+                .args(&args)
+                .current_dir(dir)
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.path()));
+            let mut s = Server { port, dir: dir.to_path_buf(), child: Some(child), kind: bin.kind(), keep_dir: true, log_path: dir.join(log_name) };
+            let mut exited = false;
+            let settled = wait_until(Duration::from_secs(10), || {
+                exited = s.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+                exited || s.log().contains("Server initialized")
+            });
+            assert!(settled, "{} on port {port} neither bound its port nor exited:\n{}", s.kind, s.log());
+            if exited && s.log().contains("Address already in use") {
+                s.child = None;
+                continue;
+            }
+            return s;
+        }
+        panic!("could not find a free port for {}", bin.kind());
+    }
+
+    /// Waits until the server answers PING with PONG (not -LOADING).
+    pub fn wait_ready(&self, timeout: Duration) -> bool {
+        wait_until(timeout, || self.try_client().is_some_and(|mut c| c.try_cmd(&["PING"]) == Some(Reply::status("PONG"))))
+    }
+
     pub fn try_client(&self) -> Option<Client> {
         Client::connect(self.port).ok()
     }
@@ -112,7 +178,7 @@ impl Server {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
     pub fn pid(&self) -> u32 {
@@ -150,7 +216,7 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
-        if !std::thread::panicking() {
+        if !std::thread::panicking() && !self.keep_dir {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }

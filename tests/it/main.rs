@@ -12,6 +12,7 @@ mod list;
 mod persist_rdb;
 mod memory;
 mod persist_save;
+mod persist_aof;
 mod protocol;
 mod pubsub;
 mod server;

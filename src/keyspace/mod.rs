@@ -375,7 +375,15 @@ impl Keyspace {
     /// (keys, volatile keys) of each database at that instant. The caller runs at most
     /// one snapshot at a time.
     pub fn cow_begin(&self, sink: Arc<dyn cow::SlotSink>) -> Vec<(usize, usize)> {
+        self.cow_begin_with(sink, || {})
+    }
+
+    /// `cow_begin`, running `at_instant` while every shard is held: nothing can be
+    /// applied or propagated meanwhile (an AOF rewrite switches its incremental file
+    /// there, so the file and the image meet exactly).
+    pub fn cow_begin_with(&self, sink: Arc<dyn cow::SlotSink>, at_instant: impl FnOnce()) -> Vec<(usize, usize)> {
         let mut all = self.lock_all();
+        at_instant();
         let mut counts = vec![(0, 0); self.databases];
         for i in 0..SHARDS {
             for (db, part) in all.shard(i).dbs.iter_mut().enumerate() {

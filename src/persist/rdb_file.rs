@@ -128,11 +128,17 @@ pub struct PendingSave {
 /// Takes the snapshot's instant (all shards held briefly) and prepares the header.
 /// `complete` must follow, on this thread or another.
 pub fn begin(ks: &Keyspace, opts: &SaveOptions) -> PendingSave {
+    begin_with(ks, opts, false, || {})
+}
+
+/// `begin` for an AOF base (`aof-base` 1 in the header), running `at_instant` at the
+/// snapshot's point in time with every shard held.
+pub fn begin_with(ks: &Keyspace, opts: &SaveOptions, aof_base: bool, at_instant: impl FnOnce()) -> PendingSave {
     let now_ms = crate::util::time::now_ms();
     let sink = Arc::new(RdbSink { buf: Mutex::new(SinkBuf { out: Vec::new(), db: None, keys: 0 }), adopted: Mutex::new(Vec::new()), opts: opts.opts, lru: opts.lru, settings: opts.settings.clone(), now_ms });
-    let _counts = super::snapshot::start(ks, sink.clone());
+    let _counts = super::snapshot::start_with(ks, sink.clone(), at_instant);
     let mut head = Vec::new();
-    let aux = rdb::Aux { ctime_secs: now_ms / 1000, used_mem: crate::server::evict::used_memory(), repl: None, aof_base: false };
+    let aux = rdb::Aux { ctime_secs: now_ms / 1000, used_mem: crate::server::evict::used_memory(), repl: None, aof_base };
     let _ = rdb::Writer::new(&mut head, SaveOpts { checksum: false, ..opts.opts }).header(&aux);
     PendingSave { sink, head, checksum: opts.checksum }
 }
@@ -226,10 +232,21 @@ fn write_file(ks: &Keyspace, p: PendingSave, tmp: &Path, progress: &AtomicU64, c
             return Err(format!("Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}", tmp.display(), cwd()));
         }
     };
-    let sink = p.sink;
-    let mut w = CrcWriter { w: std::io::BufWriter::with_capacity(1 << 16, file), crc: 0, checksum: p.checksum };
     let io = |e: std::io::Error| format!("Write error saving DB on disk: {e}");
-    let flush = |w: &mut CrcWriter<_>, force: bool| -> Result<(), String> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+    let keys = write_to(ks, p, &mut w, progress, ctl)?;
+    let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    Ok(keys)
+}
+
+/// Writes the snapshot `begin` started to `out` (header, every slot, EOF, CRC64).
+/// Returns the number of keys written. `out` is flushed, not synced.
+pub fn write_to(ks: &Keyspace, p: PendingSave, out: &mut dyn Write, progress: &AtomicU64, ctl: &SaveControl) -> Result<u64, String> {
+    let sink = p.sink;
+    let mut w = CrcWriter { w: out, crc: 0, checksum: p.checksum };
+    let io = |e: std::io::Error| format!("Write error saving DB on disk: {e}");
+    let flush = |w: &mut CrcWriter<&mut dyn Write>, force: bool| -> Result<(), String> {
         if ctl.abort.load(Ordering::Acquire) {
             return Err(ABORTED.into());
         }
@@ -261,8 +278,7 @@ fn write_file(ks: &Keyspace, p: PendingSave, tmp: &Path, progress: &AtomicU64, c
     w.put(&[OPCODE_EOF]).map_err(io)?;
     let crc = if p.checksum { w.crc } else { 0 };
     w.w.write_all(&crc.to_le_bytes()).map_err(io)?;
-    let file = w.w.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(io)?;
+    w.w.flush().map_err(io)?;
     let keys = sink.buf.lock().unwrap_or_else(|e| e.into_inner()).keys;
     progress.store(keys, Ordering::Relaxed);
     Ok(keys)
@@ -274,6 +290,21 @@ pub struct LoadInfo {
     pub keys_expired: u64,
 }
 
+/// Puts one key read from a file into the keyspace (see `load` for `merge`).
+pub fn insert_loaded(ks: &Keyspace, e: rdb::Loaded, merge: bool, now_ms: i64) -> Result<(), rdb::RdbError> {
+    if e.db >= ks.databases {
+        return Err(rdb::RdbError::TooManyDbs { db: e.db as u64, databases: ks.databases });
+    }
+    let mut l = ks.lock_shards(Keyspace::mask_for_keys([&e.key[..]]));
+    if merge {
+        l.remove(e.db, &e.key);
+    } else if l.exists(e.db, &e.key, now_ms, crate::keyspace::ExpireMode::Ignore) {
+        return Err(rdb::RdbError::Sink(format!("RDB has duplicated key '{}' in DB {}", String::from_utf8_lossy(&e.key), e.db)));
+    }
+    l.insert_obj(e.db, &e.key, e.obj, e.expire_ms);
+    Ok(())
+}
+
 /// Loads an RDB file into the keyspace. A key already present is an error, unless
 /// `merge` (DEBUG RELOAD MERGE), where the file's value replaces it.
 pub fn load(ks: &Keyspace, path: &Path, settings: &Settings, merge: bool) -> Result<LoadInfo, String> {
@@ -282,16 +313,7 @@ pub fn load(ks: &Keyspace, path: &Path, settings: &Settings, merge: bool) -> Res
     let mut loaded = 0u64;
     let now = crate::util::time::now_ms();
     let info = rdb::load(&mut r, settings, now, &mut |e: rdb::Loaded| {
-        if e.db >= ks.databases {
-            return Err(rdb::RdbError::TooManyDbs { db: e.db as u64, databases: ks.databases });
-        }
-        let mut l = ks.lock_shards(Keyspace::mask_for_keys([&e.key[..]]));
-        if merge {
-            l.remove(e.db, &e.key);
-        } else if l.exists(e.db, &e.key, now, crate::keyspace::ExpireMode::Ignore) {
-            return Err(rdb::RdbError::Sink(format!("RDB has duplicated key '{}' in DB {}", String::from_utf8_lossy(&e.key), e.db)));
-        }
-        l.insert_obj(e.db, &e.key, e.obj, e.expire_ms);
+        insert_loaded(ks, e, merge, now)?;
         loaded += 1;
         Ok(())
     })

@@ -39,6 +39,11 @@ pub fn start(ks: &Keyspace, sink: Arc<dyn SlotSink>) -> Vec<(usize, usize)> {
     ks.cow_begin(sink)
 }
 
+/// `start`, running `at_instant` at the point in time itself (all shards held).
+pub fn start_with(ks: &Keyspace, sink: Arc<dyn SlotSink>, at_instant: impl FnOnce()) -> Vec<(usize, usize)> {
+    ks.cow_begin_with(sink, at_instant)
+}
+
 /// Visits every slot not saved yet, then removes the marks.
 pub fn finish<E>(ks: &Keyspace, mut between: impl FnMut() -> Result<(), E>) -> Result<(), E> {
     let result = (|| {

@@ -16,7 +16,7 @@ use super::{OP_AUX, OP_EOF, OP_EXPIRETIME, OP_EXPIRETIME_MS, OP_FREQ, OP_FUNCTIO
 use crate::config::Settings;
 use crate::keyspace::Obj;
 use bytes::Bytes;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 
 /// `REDIS` and four version digits.
 const MAGIC_BYTES: usize = 9;
@@ -275,6 +275,108 @@ fn aux_int(v: &[u8]) -> i64 {
 /// and the file has a non-zero one.
 pub fn load(r: &mut impl Read, settings: &Settings, now_ms: i64, sink: &mut dyn FnMut(Loaded) -> Result<(), RdbError>) -> Result<LoadInfo, RdbError> {
     let mut inp = StreamInput { r, buf: vec![0u8; READ_BUF_BYTES].into_boxed_slice(), start: 0, end: 0, crc_from: 0, crc: 0, base: 0 };
+    load_from(&mut inp, settings, now_ms, sink)
+}
+
+/// `load` from a buffered reader, consuming exactly the RDB (through its checksum):
+/// what follows stays in `r` (an AOF with an RDB preamble goes on with commands).
+pub fn load_prefix(r: &mut dyn BufRead, settings: &Settings, now_ms: i64, sink: &mut dyn FnMut(Loaded) -> Result<(), RdbError>) -> Result<LoadInfo, RdbError> {
+    let mut inp = PrefixInput { r, buf: Vec::new(), start: 0, crc_from: 0, crc: 0, base: 0 };
+    let result = load_from(&mut inp, settings, now_ms, sink);
+    // Hand back what was looked at but not used.
+    inp.r.consume(inp.start);
+    result
+}
+
+/// An input that can report the CRC64 of everything consumed so far.
+trait CheckedInput: Input {
+    fn checksum(&mut self) -> u64;
+}
+
+impl<R: Read> CheckedInput for StreamInput<'_, R> {
+    fn checksum(&mut self) -> u64 {
+        StreamInput::checksum(self)
+    }
+}
+
+/// Reads through a `BufRead`'s own buffer, copying what it shows but consuming from
+/// it only what the parser has used, so nothing past the RDB is taken.
+struct PrefixInput<'r> {
+    r: &'r mut dyn BufRead,
+    /// A copy of the reader's current buffer; `start` bytes of it are used.
+    buf: Vec<u8>,
+    start: usize,
+    crc_from: usize,
+    crc: u64,
+    /// Bytes consumed before `buf[0]`.
+    base: u64,
+}
+
+impl PrefixInput<'_> {
+    fn refill(&mut self) -> Result<(), RdbError> {
+        self.crc = crc64::crc64(self.crc, &self.buf[self.crc_from..self.start]);
+        self.r.consume(self.start);
+        self.base += self.start as u64;
+        self.start = 0;
+        self.crc_from = 0;
+        self.buf.clear();
+        loop {
+            match self.r.fill_buf() {
+                Ok([]) => return Err(RdbError::Truncated { offset: self.base }),
+                Ok(b) => {
+                    self.buf.extend_from_slice(b);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(RdbError::Io(e)),
+            }
+        }
+    }
+}
+
+impl Input for PrefixInput<'_> {
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), RdbError> {
+        let mut got = 0;
+        while got < out.len() {
+            if self.start == self.buf.len() {
+                self.refill()?;
+            }
+            let n = (out.len() - got).min(self.buf.len() - self.start);
+            out[got..got + n].copy_from_slice(&self.buf[self.start..self.start + n]);
+            self.start += n;
+            got += n;
+        }
+        Ok(())
+    }
+
+    fn take(&mut self, n: u64) -> Result<Vec<u8>, RdbError> {
+        let n = usize::try_from(n).map_err(|_| self.corrupt("string length does not fit in memory"))?;
+        let mut v = Vec::with_capacity(n.min(READ_BUF_BYTES));
+        while v.len() < n {
+            if self.start == self.buf.len() {
+                self.refill()?;
+            }
+            let k = (n - v.len()).min(self.buf.len() - self.start);
+            v.extend_from_slice(&self.buf[self.start..self.start + k]);
+            self.start += k;
+        }
+        Ok(v)
+    }
+
+    fn offset(&self) -> u64 {
+        self.base + self.start as u64
+    }
+}
+
+impl CheckedInput for PrefixInput<'_> {
+    fn checksum(&mut self) -> u64 {
+        self.crc = crc64::crc64(self.crc, &self.buf[self.crc_from..self.start]);
+        self.crc_from = self.start;
+        self.crc
+    }
+}
+
+fn load_from(inp: &mut impl CheckedInput, settings: &Settings, now_ms: i64, sink: &mut dyn FnMut(Loaded) -> Result<(), RdbError>) -> Result<LoadInfo, RdbError> {
     let mut info = LoadInfo::default();
     let mut magic = [0u8; MAGIC_BYTES];
     inp.fill(&mut magic)?;
@@ -306,29 +408,29 @@ pub fn load(r: &mut impl Read, settings: &Settings, now_ms: i64, sink: &mut dyn 
                 expire = Some(i64::from_le_bytes(x));
             }
             OP_FREQ => freq = Some(inp.byte()?),
-            OP_IDLE => idle = Some(read_len(&mut inp)?),
+            OP_IDLE => idle = Some(read_len(&mut *inp)?),
             OP_EOF => break,
             OP_SELECTDB => {
-                let n = read_len(&mut inp)?;
+                let n = read_len(&mut *inp)?;
                 if n >= settings.databases as u64 {
                     return Err(RdbError::TooManyDbs { db: n, databases: settings.databases });
                 }
                 db = n as usize;
             }
             OP_RESIZEDB => {
-                read_len(&mut inp)?;
-                read_len(&mut inp)?;
+                read_len(&mut *inp)?;
+                read_len(&mut *inp)?;
             }
             OP_AUX => {
-                let name = read_string(&mut inp)?;
-                let value = read_string(&mut inp)?;
+                let name = read_string(&mut *inp)?;
+                let value = read_string(&mut *inp)?;
                 apply_aux(&mut info, &name, &value);
             }
             OP_MODULE_AUX => return Err(RdbError::Unsupported { offset: inp.offset(), what: "module auxiliary data".into() }),
             OP_FUNCTION | OP_FUNCTION2 => return Err(RdbError::Unsupported { offset: inp.offset(), what: "function libraries".into() }),
             rdb_type => {
-                let key = read_string(&mut inp)?;
-                let obj = match read_value(&mut inp, rdb_type, settings) {
+                let key = read_string(&mut *inp)?;
+                let obj = match read_value(&mut *inp, rdb_type, settings) {
                     Ok(o) => Some(o),
                     Err(RdbError::EmptyKey { .. }) => {
                         info.empty_keys_skipped += 1;

@@ -24,7 +24,7 @@ pub mod ziplist;
 pub mod zipmap;
 
 pub use encode::{encode_object, encode_payload, type_byte, write_len, write_string};
-pub use file::{load, Aux, LoadInfo, Loaded, ReplInfo, Writer};
+pub use file::{load, load_prefix, Aux, LoadInfo, Loaded, ReplInfo, Writer};
 
 use crate::config::Settings;
 use crate::keyspace::Obj;

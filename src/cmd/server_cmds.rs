@@ -34,6 +34,7 @@ pub fn defs() -> Vec<Def> {
         def_lock("lastsave", lastsave, LockPolicy::None),
         def_lock("save", save, LockPolicy::None),
         def_lock("bgsave", bgsave, LockPolicy::None),
+        def_lock("bgrewriteaof", bgrewriteaof, LockPolicy::None),
         def_lock("slowlog|get", slowlog_get, LockPolicy::None),
         def_lock("slowlog|len", slowlog_len, LockPolicy::None),
         def_lock("slowlog|reset", slowlog_reset, LockPolicy::None),
@@ -187,6 +188,15 @@ fn bgsave(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         Err(BgsaveRefusal::InProgress) => Err(CmdError::err("Background save already in progress")),
         Err(BgsaveRefusal::OtherChild { scheduled: true }) => Ok(Reply::status("Background saving scheduled")),
         Err(BgsaveRefusal::OtherChild { scheduled: false }) => Err(CmdError::err("Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")),
+    }
+}
+
+/// BGREWRITEAOF.
+fn bgrewriteaof(ctx: &mut Ctx, _argv: &[Bytes]) -> CmdResult {
+    let Some(srv) = ctx.srv.this.get().and_then(|w| w.upgrade()) else { return Err(CmdError::err("server is shutting down")) };
+    match crate::server::aof_rewrite::bgrewriteaof(&srv, ctx.locks.holds_any()) {
+        Ok(status) => Ok(Reply::status(status)),
+        Err(e) => Err(CmdError::err(e)),
     }
 }
 

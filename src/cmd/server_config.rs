@@ -56,7 +56,7 @@ fn set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
         let before = store.clone();
         let changed = store.set_many(&pairs, protected_ok).map_err(CmdError::raw)?;
         // Side effects that can fail undo the whole CONFIG SET, as in Redis.
-        if let Err((name, why)) = apply_before_reload(srv, &store, &before, &changed) {
+        if let Err((name, why)) = apply_before_reload(srv, &store, &before, &changed, ctx.locks.holds_any()) {
             *store = before;
             let typed = pairs.iter().map(|(n, _)| String::from_utf8_lossy(n)).find(|n| n.eq_ignore_ascii_case(name)).map_or(name.to_string(), |n| n.into_owned());
             return Err(CmdError::Msg(format!("ERR CONFIG SET failed (possibly related to argument '{typed}') - {why}").into()));
@@ -71,7 +71,7 @@ fn set(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
 /// Effects that must succeed for the change to stand: the working directory and the
 /// listening sockets. On a failure the effects already applied are undone and the
 /// failing directive's name and reason are returned.
-fn apply_before_reload(srv: &Server, store: &Store, before: &Store, changed: &[&'static Directive]) -> Result<(), (&'static str, String)> {
+fn apply_before_reload(srv: &Server, store: &Store, before: &Store, changed: &[&'static Directive], locks_held: bool) -> Result<(), (&'static str, String)> {
     let has = |n: &str| changed.iter().any(|d| d.name == n);
     let differs = |n: &str| store.get(n) != before.get(n);
     let mut dir_changed = false;
@@ -88,7 +88,12 @@ fn apply_before_reload(srv: &Server, store: &Store, before: &Store, changed: &[&
     // appendonly: turning it on needs a rewrite, which may be refused; turning it off
     // cannot fail (its effect is applied after the reload, see apply_after_reload).
     if has("appendonly") && differs("appendonly") && store.get_bool("appendonly") {
-        if let Err(why) = srv.aof.start_at_runtime(srv) {
+        let this = srv.this.get().and_then(|w| w.upgrade());
+        let started = match this {
+            Some(this) if !locks_held => crate::server::aof_rewrite::enable_at_runtime(&this),
+            _ => Err(crate::persist::aof::CANT_ENABLE.to_string()),
+        };
+        if let Err(why) = started {
             undo_dir();
             return Err(("appendonly", why));
         }

@@ -105,6 +105,8 @@ pub struct Settings {
     /// key-load-delay: microseconds to sleep per command or key loaded (test suites use
     /// it to make loading observable); negative: sleep 1 µs every -n.
     pub key_load_delay: i64,
+    pub auto_aof_rewrite_percentage: i64,
+    pub auto_aof_rewrite_min_size: u64,
 }
 
 fn access(s: Option<&str>) -> Access {
@@ -221,6 +223,8 @@ impl Settings {
             aof_use_rdb_preamble: s.get_bool("aof-use-rdb-preamble"),
             aof_disable_auto_gc: s.get_bool("aof-disable-auto-gc"),
             key_load_delay: int("key-load-delay"),
+            auto_aof_rewrite_percentage: int("auto-aof-rewrite-percentage"),
+            auto_aof_rewrite_min_size: int("auto-aof-rewrite-min-size") as u64,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! Ownership: `Server` is created once and shared as `Arc<Server>`. Its fields are each
 //! guarded for their own access pattern (see the field comments); none is held across
 //! an `.await`.
+pub mod aof_rewrite;
 pub mod blocking;
 pub mod client;
 pub mod conn;
@@ -490,6 +491,7 @@ async fn cron(srv: Arc<Server>) {
         drop(p);
         evict::cron(&srv, &s);
         saving::cron(&srv, now / 1000);
+        aof_rewrite::cron(&srv);
         conn::close_idle_clients(&srv, &s, now);
         conn::resize_client_buffers(&srv, now);
         conn::evict_clients(&srv, &s);

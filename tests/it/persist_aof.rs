@@ -334,11 +334,10 @@ fn config_set_changes_the_fsync_policy_and_turns_the_aof_off() {
     assert!(text(&c.cmd(&["INFO", "persistence"])).contains("aof_enabled:0\r\n"));
     assert_eq!(c.cmd(&["SET", "after-off", "x"]), ok());
     assert_eq!(std::fs::metadata(&incr).expect("incr file").len(), len_on, "written after appendonly no");
-    // Turning it on again needs a rewrite: refused as Redis refuses when it cannot
-    // start one, and the setting stays off.
-    let r = c.cmd(&["CONFIG", "SET", "appendonly", "yes"]);
-    assert_eq!(err_text(&r), "ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.");
-    assert!(text(&c.cmd(&["INFO", "persistence"])).contains("aof_enabled:0\r\n"));
+    // On again: a rewrite makes the current data set the new base, and appending resumes.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), ok());
+    assert!(text(&c.cmd(&["INFO", "persistence"])).contains("aof_enabled:1\r\n"));
+    wait_rewrites(&mut c, 1);
     drop(c);
     drop(s);
     std::fs::remove_dir_all(&dir).ok();
@@ -691,4 +690,145 @@ fn an_old_single_file_aof_is_migrated_into_the_directory_like_redis() {
     assert_eq!(seen[0].1, seen[1].1);
     assert_eq!(seen[0].0, seen[1].0);
     assert_eq!(seen[0].2, seen[1].2, "log lines");
+}
+
+// ---- rewrites (BGREWRITEAOF, automatic, CONFIG SET appendonly yes)
+
+fn persistence_field(c: &mut Client, field: &str) -> String {
+    let r = c.cmd(&["INFO", "persistence"]);
+    let t = text(&r);
+    t.lines().find_map(|l| l.strip_prefix(&format!("{field}:"))).unwrap_or_else(|| panic!("no {field} in {t}")).trim().to_string()
+}
+
+fn wait_rewrites(c: &mut Client, n: u64) {
+    assert!(
+        wait_until(START, || persistence_field(c, "aof_rewrite_in_progress") == "0" && persistence_field(c, "aof_rewrites").parse::<u64>().unwrap_or(0) >= n),
+        "rewrite {n} did not finish"
+    );
+    assert_eq!(persistence_field(c, "aof_last_bgrewrite_status"), "ok");
+}
+
+#[test]
+fn bgrewriteaof_under_writes_keeps_every_write_and_redis_reads_the_result() {
+    let dir = tmpdir("aof-rewrite");
+    let mut ours = Server::launch(Bin::Slotd, &dir, "slotd.log", &args(&["--appendonly", "yes"]));
+    assert!(ours.wait_ready(START), "slotd did not start:\n{}", ours.log());
+    let mut c = ours.client();
+    fill(&mut c);
+    assert_eq!(c.cmd(&["DEBUG", "POPULATE", "100000", "pop", "8"]), ok());
+    // Writes keep arriving on another connection while the rewrite runs.
+    let mut w = ours.client();
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), Reply::status("Background append only file rewriting started"));
+    let mut batch = Vec::new();
+    for i in 0..50_000 {
+        batch.extend_from_slice(format!("SET pop:{i} new\r\nDEL pop:{}\r\nINCR counter\r\n", i + 50_000).as_bytes());
+    }
+    w.send_raw(&batch);
+    for _ in 0..150_000 {
+        assert!(!matches!(w.read(), Reply::Error(_)));
+    }
+    wait_rewrites(&mut c, 1);
+    let manifest = std::fs::read_to_string(aof_dir(&dir).join("appendonly.aof.manifest")).expect("manifest");
+    assert_eq!(manifest, "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+    assert!(!aof_dir(&dir).join("appendonly.aof.1.incr.aof").exists(), "history files are removed");
+    assert_eq!(c.cmd(&["SET", "after", "rewrite"]), ok());
+    let want = dump(&mut c);
+    drop((c, w));
+    shutdown(&mut ours);
+    let again = Server::launch(Bin::Slotd, &dir, "slotd2.log", &args(&["--appendonly", "yes"]));
+    assert!(again.wait_ready(START), "slotd did not start:\n{}", again.log());
+    assert_same_data("slotd after its rewrite", &want, &dump(&mut again.client()));
+    drop(again);
+    let redis = Server::launch(Bin::Redis, &dir, "redis.log", &args(&["--appendonly", "yes"]));
+    assert!(redis.wait_ready(START), "redis-server did not load slotd's rewritten AOF:\n{}", redis.log());
+    assert_same_data("redis-server after slotd's rewrite", &want, &dump(&mut redis.client()));
+    drop(redis);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_rdb_preamble_aof_from_redis_loads_into_slotd() {
+    let dir = tmpdir("aof-rdb-base");
+    let mut redis = Server::launch(Bin::Redis, &dir, "redis.log", &args(&["--appendonly", "yes"]));
+    assert!(redis.wait_ready(START), "redis-server did not start:\n{}", redis.log());
+    let mut c = redis.client();
+    fill(&mut c);
+    c.cmd(&["BGREWRITEAOF"]);
+    wait_rewrites(&mut c, 1);
+    assert_eq!(c.cmd(&["SET", "after", "rewrite"]), ok());
+    let want = dump(&mut c);
+    drop(c);
+    shutdown(&mut redis);
+    let ours = Server::launch(Bin::Slotd, &dir, "slotd.log", &args(&["--appendonly", "yes"]));
+    assert!(ours.wait_ready(START), "slotd did not start:\n{}", ours.log());
+    assert_same_data("slotd after redis-server's RDB-based AOF", &want, &dump(&mut ours.client()));
+    drop(ours);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn appendonly_turned_on_at_run_time_persists_the_data_set() {
+    let dir = tmpdir("aof-runtime");
+    let mut ours = Server::launch(Bin::Slotd, &dir, "slotd.log", &args(&[]));
+    assert!(ours.wait_ready(START), "slotd did not start:\n{}", ours.log());
+    let mut c = ours.client();
+    fill(&mut c);
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "yes"]), ok());
+    assert_eq!(c.cmd(&["SET", "during", "enable"]), ok());
+    wait_rewrites(&mut c, 1);
+    assert_eq!(persistence_field(&mut c, "aof_enabled"), "1");
+    assert_eq!(c.cmd(&["SET", "after", "enable"]), ok());
+    let want = dump(&mut c);
+    drop(c);
+    shutdown(&mut ours);
+    let manifest = std::fs::read_to_string(aof_dir(&dir).join("appendonly.aof.manifest")).expect("manifest");
+    assert_eq!(manifest, "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+    let again = Server::launch(Bin::Slotd, &dir, "slotd2.log", &args(&["--appendonly", "yes"]));
+    assert!(again.wait_ready(START), "slotd did not start:\n{}", again.log());
+    assert_same_data("slotd after enabling the AOF at run time", &want, &dump(&mut again.client()));
+    drop(again);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn rewrite_and_bgsave_take_turns_like_redis() {
+    let dir = tmpdir("aof-turns");
+    let ours = Server::launch(Bin::Slotd, &dir, "slotd.log", &args(&["--appendonly", "yes"]));
+    assert!(ours.wait_ready(START), "slotd did not start:\n{}", ours.log());
+    let mut c = ours.client();
+    // Enough data that the first job is still running when the second is asked for.
+    assert_eq!(c.cmd(&["DEBUG", "POPULATE", "1000000", "k", "32"]), ok());
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), Reply::status("Background append only file rewriting started"));
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), Reply::Error("ERR Background append only file rewriting already in progress".into()));
+    assert_eq!(c.cmd(&["BGSAVE"]), Reply::Error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.".into()));
+    assert_eq!(c.cmd(&["BGSAVE", "SCHEDULE"]), Reply::status("Background saving scheduled"));
+    wait_rewrites(&mut c, 1);
+    assert!(wait_until(START, || persistence_field(&mut c, "rdb_saves") == "1"), "the scheduled BGSAVE did not run");
+    assert!(wait_until(START, || persistence_field(&mut c, "rdb_bgsave_in_progress") == "0"));
+    assert_eq!(c.cmd(&["BGSAVE"]), Reply::status("Background saving started"));
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), Reply::status("Background append only file rewriting scheduled"));
+    wait_rewrites(&mut c, 2);
+    drop(c);
+    drop(ours);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_aof_is_rewritten_automatically_when_it_doubles() {
+    let dir = tmpdir("aof-auto");
+    let ours = Server::launch(Bin::Slotd, &dir, "slotd.log", &args(&["--appendonly", "yes", "--auto-aof-rewrite-min-size", "64kb", "--auto-aof-rewrite-percentage", "100"]));
+    assert!(ours.wait_ready(START), "slotd did not start:\n{}", ours.log());
+    let mut c = ours.client();
+    let value = "x".repeat(1000);
+    for i in 0..200 {
+        c.cmd(&["SET", &format!("k{}", i % 10), &value]);
+    }
+    wait_rewrites(&mut c, 1);
+    // Rewritten: the base holds the 10 keys, far smaller than the 200 SETs were.
+    let size: u64 = persistence_field(&mut c, "aof_current_size").parse().unwrap();
+    assert!(size < 64 * 1024, "aof_current_size {size} after the automatic rewrite");
+    assert!(ours.log().contains("Starting automatic rewriting of AOF on"));
+    drop(c);
+    drop(ours);
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -35,13 +35,19 @@ use std::sync::Arc;
 /// AOF commands may follow. Err carries the reason, logged after Redis's own line.
 pub type BaseLoader = fn(srv: &Server, r: &mut dyn BufRead, loading: &Loading) -> Result<(), String>;
 
-/// SEAM (lead): the RDB loader for RDB-format base files. Until the RDB codec is
-/// merged, such a base is refused with a clear reason; point this at the adapter over
-/// `rdb::load` then.
-pub const RDB_BASE_LOADER: BaseLoader = rdb_base_not_yet;
+/// The RDB loader for RDB-format base files and old-style preambles: every key goes in
+/// as the file has it (expired keys too: the AOF that follows expects them, and the
+/// normal expiry removes them after loading, as in Redis).
+pub const RDB_BASE_LOADER: BaseLoader = rdb_base;
 
-fn rdb_base_not_yet(_srv: &Server, _r: &mut dyn BufRead, _loading: &Loading) -> Result<(), String> {
-    Err("this slotd build cannot read RDB-format AOF base files yet (the RDB codec is not merged)".into())
+fn rdb_base(srv: &Server, r: &mut dyn BufRead, loading: &Loading) -> Result<(), String> {
+    let settings = srv.settings();
+    let info = crate::persist::rdb::load_prefix(r, &settings, i64::MIN, &mut |e| crate::persist::rdb_file::insert_loaded(&srv.ks, e, false, i64::MIN)).map_err(|e| e.to_string())?;
+    if let Some(m) = info.used_mem {
+        loading.set_rdb_used_mem(m.max(0) as u64);
+    }
+    tracing::info!("Done loading RDB, keys loaded: {}, keys expired: {}.", info.keys_loaded, info.keys_expired);
+    Ok(())
 }
 
 /// The outcome of loading one file or the whole AOF (Redis's AOF_* codes).

@@ -12,9 +12,8 @@
 //! rewrite takes on the files (see their docs). The handle never touches the keyspace
 //! except through `load` at start-up.
 //!
-//! SEAMS left for the lead (search for `SEAM`): the RDB base loader
-//! (`load::RDB_BASE_LOADER`), the RDB base writer (`RDB_BASE_WRITER`), and turning the
-//! AOF on at run time (`Aof::start_at_runtime`, which needs a rewrite).
+//! The rewrite itself (when, and the snapshot that becomes the base) is
+//! `server::aof_rewrite`; this module switches files and manifests for it.
 pub mod load;
 pub mod manifest;
 pub mod writer;
@@ -29,10 +28,41 @@ use writer::{Fsync, Writer};
 /// Writes an RDB-format base file (the data set at this moment) to `out`.
 pub type BaseWriter = fn(srv: &Server, out: &mut dyn std::io::Write) -> std::io::Result<()>;
 
-/// SEAM (lead): the RDB writer for base files (`aof-use-rdb-preamble yes`). While it is
-/// None, the base written on a first start is an empty AOF-format file
-/// (`<prefix>.1.base.aof`), which redis-server 7.0 loads as well.
-pub const RDB_BASE_WRITER: Option<BaseWriter> = None;
+/// The RDB writer for base files (`aof-use-rdb-preamble yes`): a snapshot of the data
+/// set with `aof-base` 1 in its header.
+pub const RDB_BASE_WRITER: Option<BaseWriter> = Some(rdb_base_writer);
+
+fn rdb_base_writer(srv: &Server, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use crate::persist::rdb_file;
+    let opts = rdb_file::SaveOptions::from_settings(&srv.settings());
+    let pending = rdb_file::begin_with(&srv.ks, &opts, true, || {});
+    rdb_file::write_to(&srv.ks, pending, out, &AtomicU64::new(0), &rdb_file::SaveControl::default()).map(|_| ()).map_err(std::io::Error::other)
+}
+
+/// BGREWRITEAOF with the AOF off (Redis writes a base and a manifest, no incremental
+/// file): `temp_base` becomes the next base of the directory's manifest and the old
+/// base goes to history (deleted unless aof-disable-auto-gc).
+pub fn rewrite_done_offline(s: &crate::config::Settings, temp_base: &Path) -> std::io::Result<()> {
+    let dir = aof_dir(s);
+    let prefix = s.appendfilename.clone();
+    let mut m = manifest::load(&dir, &prefix).map_err(|lines| std::io::Error::other(lines.join("; ")))?.unwrap_or_default();
+    let name = m.new_base(&prefix, true);
+    std::fs::rename(temp_base, dir.join(&name))?;
+    tracing::info!("Successfully renamed the temporary AOF base file {} into {name}", temp_base.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    m.mark_rewritten_incrs_as_history(false);
+    manifest::persist(&dir, &prefix, &m)?;
+    if !s.aof_disable_auto_gc {
+        for f in std::mem::take(&mut m.history) {
+            tracing::info!("Removing the history file {} in the background", f.name);
+            let _ = std::fs::remove_file(dir.join(&f.name));
+        }
+        manifest::persist(&dir, &prefix, &m)?;
+    }
+    Ok(())
+}
+
+/// CONFIG SET appendonly yes when no rewrite can start (Redis's reply text).
+pub const CANT_ENABLE: &str = "Unable to turn on AOF. Check server logs.";
 
 /// Start-up was refused; the reasons are already logged (Redis exits with status 1).
 #[derive(Debug)]
@@ -295,6 +325,7 @@ impl Aof {
             return Err(Refused);
         }
         let had_incr = !m.incrs.is_empty();
+        let had_files = !m.is_empty();
         if m.is_empty() {
             // A first start: the base is the (empty) data set, as Redis writes one.
             let rdb = s.aof_use_rdb_preamble && RDB_BASE_WRITER.is_some();
@@ -317,7 +348,9 @@ impl Aof {
         } else {
             tracing::info!("Creating AOF incr file {incr_name} on server start");
         }
-        let (total, base) = sizes(&dir, &m);
+        // Redis counts the files only when it loaded them: the base a first start
+        // creates is not in aof_current_size / aof_base_size until the next start.
+        let (total, base) = if had_files { sizes(&dir, &m) } else { (incr_size, 0) };
         self.shared.current_size.store(total, Ordering::Relaxed);
         self.shared.base_size.store(base, Ordering::Relaxed);
         let writer = match Writer::start(file, incr_size, srv.propagation.seq(), self.shared.clone()) {
@@ -356,19 +389,27 @@ impl Aof {
         }
     }
 
-    /// SEAM (lead): CONFIG SET appendonly yes at run time. Redis opens a new incremental
-    /// file and starts a rewrite whose base is the current data set (startAppendOnly);
-    /// until the rewrite exists this refuses, with the reply Redis gives when it cannot
-    /// start one. Implementation sketch: take all shard locks, `Writer::start` on a new
-    /// incr file (`Manifest::new_incr`), install the sink, release the locks, write the
-    /// base from the snapshot, then `rewrite_done`.
-    pub fn start_at_runtime(&self, _srv: &Server) -> Result<(), String> {
-        if self.is_on() {
-            return Ok(());
-        }
-        tracing::warn!("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
-        tracing::warn!("(slotd: turning the AOF on at run time needs the AOF rewrite, which this build does not have yet)");
-        Err("Unable to turn on AOF. Check server logs.".into())
+    /// CONFIG SET appendonly yes, step 1 (startAppendOnly), called by the rewrite at
+    /// its point in time (all shard locks held): a new incremental file is opened and
+    /// appending starts. The manifest on disk does not name the file yet: until the
+    /// rewrite's base is in place (`rewrite_done`) a crash leaves the old AOF state,
+    /// as Redis's temporary incremental file does.
+    pub fn open_for_runtime(&self, srv: &Server) -> std::io::Result<()> {
+        let s = srv.settings();
+        let dir = aof_dir(&s);
+        std::fs::create_dir_all(&dir)?;
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        let prefix = s.appendfilename.clone();
+        let mut m = manifest::load(&dir, &prefix).map_err(|lines| std::io::Error::other(lines.join("; ")))?.unwrap_or_default();
+        let incr_name = m.new_incr(&prefix);
+        let file = open_append(&dir.join(&incr_name))?;
+        let writer = Writer::start(file, 0, srv.propagation.seq(), self.shared.clone())?;
+        srv.propagation.set_sink(Some(writer.sink()));
+        *self.writer.write().unwrap_or_else(|e| e.into_inner()) = Some(writer.handle());
+        self.shared.on.store(true, Ordering::Release);
+        tracing::info!("Creating AOF incr file {incr_name} on background rewrite");
+        *self.lock() = Some(Open { dir, prefix, manifest: m, incr_name, writer, disable_auto_gc: s.aof_disable_auto_gc });
+        Ok(())
     }
 
     /// Rewrite step 1 (openNewIncrAofForAppend), at the rewrite's point in time: a new
@@ -567,7 +608,7 @@ mod rewrite_tests {
         assert_eq!(srv.aof.rewrite_open_new_incr().unwrap(), "appendonly.aof.2.incr.aof");
         srv.propagation.append(2, &cmd("SET after 2"));
         let manifest = std::fs::read_to_string(aof.join("appendonly.aof.manifest")).unwrap();
-        assert_eq!(manifest, "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+        assert_eq!(manifest, "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
         let temp = aof.join("temp-rewriteaof-bg-1.aof");
         std::fs::write(&temp, "*3\r\n$3\r\nSET\r\n$6\r\nbefore\r\n$1\r\n1\r\n").unwrap();
         srv.aof.rewrite_done(&temp, false).unwrap();
@@ -580,7 +621,7 @@ mod rewrite_tests {
         // History files are unlinked by a background thread.
         let gone = |n: &str| !aof.join(n).exists();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while !(gone("appendonly.aof.1.incr.aof") && gone("appendonly.aof.1.base.aof")) {
+        while !(gone("appendonly.aof.1.incr.aof") && gone("appendonly.aof.1.base.rdb")) {
             assert!(std::time::Instant::now() < deadline, "history files not removed");
             std::thread::sleep(std::time::Duration::from_millis(10));
         }

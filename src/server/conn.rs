@@ -751,7 +751,15 @@ async fn durable(srv: &Server, sess: &Session) {
     use crate::persist::aof::BeforeReply;
     match srv.aof.before_reply(sess.prop_seq) {
         BeforeReply::Nothing => {}
-        BeforeReply::Write => srv.aof.write_through(sess.prop_seq),
+        BeforeReply::Write => {
+            // Let the other connections that are ready run their commands first: the
+            // first one back writes everything buffered in one system call, as Redis's
+            // one write per event-loop turn, and the rest find their part written.
+            tokio::task::yield_now().await;
+            if matches!(srv.aof.before_reply(sess.prop_seq), BeforeReply::Write) {
+                srv.aof.write_through(sess.prop_seq);
+            }
+        }
         BeforeReply::Fsync => srv.aof.wait_durable(sess.prop_seq).await,
     }
 }

@@ -15,10 +15,10 @@ use crate::keyspace::cow::SlotSink;
 use crate::keyspace::{Keyspace, SHARDS, SLOTS_PER_SHARD};
 use std::sync::Arc;
 
-/// Local slots per locked step: 64 slots of a 1M-key keyspace are ~4000 keys, a few
+/// Local slots per locked step: 16 slots of a 1M-key keyspace are ~1000 keys, about a
 /// hundred microseconds of encoding — short enough that a client waiting for the same
 /// shard does not notice, long enough that locking costs nothing.
-const STEP_SLOTS: usize = 64;
+const STEP_SLOTS: usize = 16;
 
 /// Takes a snapshot into `sink`. `between` runs after each step with no lock held;
 /// an error from it abandons the snapshot (the marks are removed either way).

@@ -242,6 +242,7 @@ pub fn debug(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
             Ok(Reply::OK)
         }
         ("reload", _) => reload(ctx, &argv[2..]),
+        ("loadaof", 2) => loadaof(ctx),
         ("error", 3) => Err(CmdError::Msg(String::from_utf8_lossy(&argv[2]).into_owned().into())),
         _ => Err(CmdError::err(format!("unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.", String::from_utf8_lossy(&argv[1])))),
     }
@@ -471,6 +472,50 @@ fn reload(ctx: &mut Ctx, opts: &[Bytes]) -> CmdResult {
     Ok(Reply::OK)
 }
 
+/// DEBUG LOADAOF: write out what the AOF buffers, empty memory, and load the data set
+/// back from the AOF files the manifest on disk names. As in Redis, a load that fails
+/// ends the process (memory is already empty: serving on would serve nothing).
+fn loadaof(ctx: &mut Ctx) -> CmdResult {
+    if ctx.locks.holds_any() {
+        return Err(CmdError::err("DEBUG LOADAOF can't run inside a transaction holding keys"));
+    }
+    let srv = ctx.srv;
+    if srv.aof.is_on() {
+        srv.aof.write_through(srv.propagation.seq());
+    }
+    {
+        let mut all = srv.ks.lock_all();
+        for db in 0..srv.ks.databases {
+            for i in 0..SHARDS {
+                let part = all.part_of_shard(db, i);
+                part.signal_all_watchers();
+                part.clear();
+            }
+        }
+    }
+    let s = ctx.settings;
+    let dir = crate::persist::aof::aof_dir(s);
+    let m = match crate::persist::aof::manifest::load(&dir, &s.appendfilename) {
+        Ok(m) => m.unwrap_or_default(),
+        Err(lines) => {
+            for l in lines {
+                tracing::warn!("{l}");
+            }
+            std::process::exit(1);
+        }
+    };
+    let loaded = crate::persist::aof::load::load_all(srv, &dir, &s.appendfilename, &m, crate::persist::aof::load::Options { load_truncated: s.aof_load_truncated });
+    srv.loading.stop();
+    use crate::persist::aof::load::Outcome;
+    if !matches!(loaded.outcome, Outcome::Ok | Outcome::Empty | Outcome::Truncated | Outcome::NotExist) {
+        tracing::warn!("DEBUG LOADAOF failed to load the AOF; exiting");
+        std::process::exit(1);
+    }
+    srv.stats.dirty.store(0, Ordering::Relaxed);
+    tracing::warn!("Append Only File loaded by DEBUG LOADAOF");
+    Ok(Reply::OK)
+}
+
 fn debug_help() -> Reply {
     help(&[
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -484,6 +529,8 @@ fn debug_help() -> Reply {
         "    A hex fingerprint of each named key's value.",
         "ERROR <string>",
         "    Answer with an error reply carrying <string> (for client tests).",
+        "LOADAOF",
+        "    Write out the AOF buffer, empty memory and load the data set from the AOF.",
         "LOG <message>",
         "    Write <message> to the server log.",
         "OBJECT <key>",

@@ -832,3 +832,26 @@ fn the_aof_is_rewritten_automatically_when_it_doubles() {
     drop(ours);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn debug_loadaof_reloads_the_data_set_from_the_aof() {
+    let dir = tmpdir("aof-loadaof");
+    let ours = Server::launch(Bin::Slotd, &dir, "slotd.log", &args(&["--appendonly", "yes"]));
+    assert!(ours.wait_ready(START), "slotd did not start:\n{}", ours.log());
+    let mut c = ours.client();
+    fill(&mut c);
+    let want = dump(&mut c);
+    assert_eq!(c.cmd(&["DEBUG", "LOADAOF"]), ok());
+    assert_same_data("after DEBUG LOADAOF", &want, &dump(&mut c));
+    // After a rewrite the data set comes from the new RDB base and the new incr file.
+    c.cmd(&["BGREWRITEAOF"]);
+    wait_rewrites(&mut c, 1);
+    assert_eq!(c.cmd(&["SET", "after", "rewrite"]), ok());
+    let want = dump(&mut c);
+    assert_eq!(c.cmd(&["DEBUG", "LOADAOF"]), ok());
+    assert_same_data("after a rewrite and DEBUG LOADAOF", &want, &dump(&mut c));
+    assert!(ours.log().contains("Append Only File loaded by DEBUG LOADAOF"));
+    drop(c);
+    drop(ours);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -57,6 +57,8 @@ struct RdbSink {
     lru: LruMode,
     settings: Arc<Settings>,
     now_ms: i64,
+    /// Commands instead of RDB (an AOF base with `aof-use-rdb-preamble no`).
+    aof_format: bool,
 }
 
 struct SinkBuf {
@@ -68,6 +70,18 @@ struct SinkBuf {
 impl RdbSink {
     fn encode_table(&self, b: &mut SinkBuf, db: usize, t: &SlotTable) {
         if t.keys.is_empty() {
+            return;
+        }
+        if self.aof_format {
+            if b.db != Some(db) {
+                super::aof::rewrite_cmds::select(&mut b.out, db);
+                b.db = Some(db);
+            }
+            for (k, obj) in t.keys.iter() {
+                let expire = if obj.flags & FLAG_VOLATILE != 0 { t.expires.get(k.as_slice()).copied() } else { None };
+                super::aof::rewrite_cmds::key_commands(&mut b.out, k.as_slice(), obj, expire);
+                b.keys += 1;
+            }
             return;
         }
         let mut out = std::mem::take(&mut b.out);
@@ -123,6 +137,7 @@ pub struct PendingSave {
     sink: Arc<RdbSink>,
     head: Vec<u8>,
     checksum: bool,
+    aof_format: bool,
 }
 
 /// Takes the snapshot's instant (all shards held briefly) and prepares the header.
@@ -131,16 +146,32 @@ pub fn begin(ks: &Keyspace, opts: &SaveOptions) -> PendingSave {
     begin_with(ks, opts, false, || {})
 }
 
+/// The file format a snapshot is written in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Rdb,
+    /// Commands, as an AOF base without RDB preamble.
+    Aof,
+}
+
 /// `begin` for an AOF base (`aof-base` 1 in the header), running `at_instant` at the
 /// snapshot's point in time with every shard held.
 pub fn begin_with(ks: &Keyspace, opts: &SaveOptions, aof_base: bool, at_instant: impl FnOnce()) -> PendingSave {
+    begin_format(ks, opts, aof_base, Format::Rdb, at_instant)
+}
+
+/// `begin_with` in a chosen format.
+pub fn begin_format(ks: &Keyspace, opts: &SaveOptions, aof_base: bool, format: Format, at_instant: impl FnOnce()) -> PendingSave {
     let now_ms = crate::util::time::now_ms();
-    let sink = Arc::new(RdbSink { buf: Mutex::new(SinkBuf { out: Vec::new(), db: None, keys: 0 }), adopted: Mutex::new(Vec::new()), opts: opts.opts, lru: opts.lru, settings: opts.settings.clone(), now_ms });
+    let aof_format = format == Format::Aof;
+    let sink = Arc::new(RdbSink { buf: Mutex::new(SinkBuf { out: Vec::new(), db: None, keys: 0 }), adopted: Mutex::new(Vec::new()), opts: opts.opts, lru: opts.lru, settings: opts.settings.clone(), now_ms, aof_format });
     let _counts = super::snapshot::start_with(ks, sink.clone(), at_instant);
     let mut head = Vec::new();
-    let aux = rdb::Aux { ctime_secs: now_ms / 1000, used_mem: crate::server::evict::used_memory(), repl: None, aof_base };
-    let _ = rdb::Writer::new(&mut head, SaveOpts { checksum: false, ..opts.opts }).header(&aux);
-    PendingSave { sink, head, checksum: opts.checksum }
+    if !aof_format {
+        let aux = rdb::Aux { ctime_secs: now_ms / 1000, used_mem: crate::server::evict::used_memory(), repl: None, aof_base };
+        let _ = rdb::Writer::new(&mut head, SaveOpts { checksum: false, ..opts.opts }).header(&aux);
+    }
+    PendingSave { sink, head, checksum: opts.checksum && !aof_format, aof_format }
 }
 
 /// Lets a running save be called off (FLUSHALL does, as Redis kills its RDB child)
@@ -275,9 +306,11 @@ pub fn write_to(ks: &Keyspace, p: PendingSave, out: &mut dyn Write, progress: &A
         flush(&mut w, false)?;
     }
     flush(&mut w, true)?;
-    w.put(&[OPCODE_EOF]).map_err(io)?;
-    let crc = if p.checksum { w.crc } else { 0 };
-    w.w.write_all(&crc.to_le_bytes()).map_err(io)?;
+    if !p.aof_format {
+        w.put(&[OPCODE_EOF]).map_err(io)?;
+        let crc = if p.checksum { w.crc } else { 0 };
+        w.w.write_all(&crc.to_le_bytes()).map_err(io)?;
+    }
     w.w.flush().map_err(io)?;
     let keys = sink.buf.lock().unwrap_or_else(|e| e.into_inner()).keys;
     progress.store(keys, Ordering::Relaxed);

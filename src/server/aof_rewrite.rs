@@ -73,7 +73,10 @@ fn start_mode(srv: &Arc<Server>, mode: Mode) -> Result<(), ()> {
     let online = mode != Mode::Offline;
     let opts = rdb_file::SaveOptions::from_settings(&s);
     let mut switched = Ok(());
-    let pending = rdb_file::begin_with(&srv.ks, &opts, true, || {
+    // aof-use-rdb-preamble decides the base's format, as in Redis.
+    let rdb = s.aof_use_rdb_preamble;
+    let format = if rdb { rdb_file::Format::Rdb } else { rdb_file::Format::Aof };
+    let pending = rdb_file::begin_format(&srv.ks, &opts, true, format, || {
         switched = match mode {
             Mode::Online => srv.aof.rewrite_open_new_incr().map(|_| ()),
             Mode::Enable => srv.aof.open_for_runtime(srv),
@@ -93,7 +96,7 @@ fn start_mode(srv: &Arc<Server>, mode: Mode) -> Result<(), ()> {
     let srv2 = srv.clone();
     let spawned = std::thread::Builder::new().name("slotd-aofrw".into()).spawn(move || {
         crate::util::lower_thread_priority();
-        let ok = run(&srv2, pending, online);
+        let ok = run(&srv2, pending, online, rdb);
         if !ok && mode == Mode::Enable {
             // The manifest never named the new incremental file: appending to it would
             // lose writes at the next start. Stop instead.
@@ -111,7 +114,7 @@ fn start_mode(srv: &Arc<Server>, mode: Mode) -> Result<(), ()> {
 }
 
 /// The thread's work: the base to a temp file in the AOF directory, then the swap.
-fn run(srv: &Server, pending: rdb_file::PendingSave, online: bool) -> bool {
+fn run(srv: &Server, pending: rdb_file::PendingSave, online: bool, rdb: bool) -> bool {
     let s = srv.settings();
     let dir = aof::aof_dir(&s);
     if let Err(e) = std::fs::create_dir_all(&dir) {
@@ -137,7 +140,7 @@ fn run(srv: &Server, pending: rdb_file::PendingSave, online: bool) -> bool {
     }
     tracing::info!("Successfully created the temporary AOF base file {}", tmp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     tracing::info!("Background AOF rewrite terminated with success");
-    let done = if online { srv.aof.rewrite_done(&tmp, true) } else { aof::rewrite_done_offline(&s, &tmp) };
+    let done = if online { srv.aof.rewrite_done(&tmp, rdb) } else { aof::rewrite_done_offline(&s, &tmp, rdb) };
     match done {
         Ok(()) => {
             tracing::info!("Background AOF rewrite finished successfully");

@@ -16,6 +16,7 @@
 //! `server::aof_rewrite`; this module switches files and manifests for it.
 pub mod load;
 pub mod manifest;
+pub mod rewrite_cmds;
 pub mod writer;
 
 use crate::server::Server;
@@ -42,11 +43,11 @@ fn rdb_base_writer(srv: &Server, out: &mut dyn std::io::Write) -> std::io::Resul
 /// BGREWRITEAOF with the AOF off (Redis writes a base and a manifest, no incremental
 /// file): `temp_base` becomes the next base of the directory's manifest and the old
 /// base goes to history (deleted unless aof-disable-auto-gc).
-pub fn rewrite_done_offline(s: &crate::config::Settings, temp_base: &Path) -> std::io::Result<()> {
+pub fn rewrite_done_offline(s: &crate::config::Settings, temp_base: &Path, rdb: bool) -> std::io::Result<()> {
     let dir = aof_dir(s);
     let prefix = s.appendfilename.clone();
     let mut m = manifest::load(&dir, &prefix).map_err(|lines| std::io::Error::other(lines.join("; ")))?.unwrap_or_default();
-    let name = m.new_base(&prefix, true);
+    let name = m.new_base(&prefix, rdb);
     std::fs::rename(temp_base, dir.join(&name))?;
     tracing::info!("Successfully renamed the temporary AOF base file {} into {name}", temp_base.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
     m.mark_rewritten_incrs_as_history(false);

@@ -186,3 +186,58 @@ fn bgsave_inside_multi_starts_a_save() {
     assert!(wait_until(Duration::from_secs(10), || info(&mut c, "rdb_saves") == "1" && info(&mut c, "rdb_bgsave_in_progress") == "0"));
     assert!(s.dir.join("dump.rdb").exists());
 }
+
+/// A background save that fails (its directory vanished) turns writes into MISCONF
+/// errors with save points configured, and a successful save lifts it — side by side.
+#[test]
+fn a_failed_bgsave_refuses_writes_until_a_save_succeeds_like_redis() {
+    let run = |s: &Server| -> Vec<String> {
+        let gone = s.dir.join("vanishing");
+        std::fs::create_dir_all(&gone).unwrap();
+        let mut c = s.client();
+        let mut seen = Vec::new();
+        let mut note = |r: Reply| seen.push(format!("{r:?}"));
+        note(c.cmd(&["CONFIG", "SET", "save", "3600 1"]));
+        note(c.cmd(&["CONFIG", "SET", "dir", gone.to_str().unwrap()]));
+        std::fs::remove_dir_all(&gone).unwrap();
+        note(c.cmd(&["SET", "a", "1"]));
+        note(c.cmd(&["BGSAVE"]));
+        assert!(wait_until(Duration::from_secs(10), || info(&mut c, "rdb_bgsave_in_progress") == "0" && info(&mut c, "rdb_last_bgsave_status") == "err"), "{} BGSAVE did not fail", s.kind);
+        note(c.cmd(&["SET", "b", "2"]));
+        note(c.cmd(&["PING"]));
+        note(c.cmd(&["GET", "a"]));
+        note(c.cmd(&["CONFIG", "SET", "stop-writes-on-bgsave-error", "no"]));
+        note(c.cmd(&["SET", "c", "3"]));
+        note(c.cmd(&["CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"]));
+        note(c.cmd(&["CONFIG", "SET", "dir", s.dir.to_str().unwrap()]));
+        note(c.cmd(&["BGSAVE"]));
+        assert!(wait_until(Duration::from_secs(10), || info(&mut c, "rdb_bgsave_in_progress") == "0" && info(&mut c, "rdb_last_bgsave_status") == "ok"), "{} BGSAVE did not recover", s.kind);
+        note(c.cmd(&["SET", "d", "4"]));
+        seen
+    };
+    let ours = run(&Server::start(&["--enable-protected-configs", "yes"]));
+    assert_eq!(ours, run(&Server::start_redis(&["--enable-protected-configs", "yes"])));
+}
+
+#[test]
+fn shutdown_save_writes_the_file_and_nosave_does_not() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let dir = s.dir.to_string_lossy().into_owned();
+    let mut c = s.client();
+    populate(&mut c);
+    let before = digest(&mut c);
+    c.send_raw(b"SHUTDOWN SAVE\r\n");
+    assert!(c.is_closed());
+    assert!(wait_until(Duration::from_secs(10), || s.dir.join("dump.rdb").exists() && s.try_client().is_none()));
+    let mut s = s;
+    s.kill();
+    let s2 = Server::start(&["--enable-debug-command", "yes", "--dir", &dir]);
+    let mut c = s2.client();
+    assert_eq!(digest(&mut c), before);
+    c.cmd(&["SET", "unsaved", "1"]);
+    let mtime = std::fs::metadata(std::path::Path::new(&dir).join("dump.rdb")).and_then(|m| m.modified()).ok();
+    c.send_raw(b"SHUTDOWN NOSAVE\r\n");
+    assert!(c.is_closed());
+    assert!(wait_until(Duration::from_secs(10), || s2.try_client().is_none()));
+    assert_eq!(std::fs::metadata(std::path::Path::new(&dir).join("dump.rdb")).and_then(|m| m.modified()).ok(), mtime);
+}

@@ -95,7 +95,6 @@ fn start_mode(srv: &Arc<Server>, mode: Mode) -> Result<(), ()> {
     tracing::info!("Background append only file rewriting started by pid {}", std::process::id());
     let srv2 = srv.clone();
     let spawned = std::thread::Builder::new().name("slotd-aofrw".into()).spawn(move || {
-        crate::util::lower_thread_priority();
         let ok = run(&srv2, pending, online, rdb);
         if !ok && mode == Mode::Enable {
             // The manifest never named the new incremental file: appending to it would

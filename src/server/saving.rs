@@ -200,7 +200,6 @@ fn start_background(srv: &Arc<Server>) -> bool {
     let pending = begin_now(srv);
     let srv2 = srv.clone();
     let spawned = std::thread::Builder::new().name("slotd-bgsave".into()).spawn(move || {
-        crate::util::lower_thread_priority();
         let r = complete(&srv2, pending);
         *srv2.rdb.finished.lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
     });

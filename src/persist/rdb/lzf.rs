@@ -42,9 +42,51 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
     if n == 0 || max_out == 0 {
         return None;
     }
+    TABLE.with(|t| {
+        let mut t = t.borrow_mut();
+        t.epoch = t.epoch.wrapping_add(1);
+        if t.epoch == 0 {
+            // 2^32 calls later: old stamps could look current again; start clean.
+            t.slots.iter_mut().for_each(|e| *e = 0);
+            t.epoch = 1;
+        }
+        compress_with(input, max_out, &mut t)
+    })
+}
+
+/// The hash table, kept per thread: a fresh 64K-entry table per call would cost more
+/// than compressing a short string. Entries carry the call's epoch in their high half,
+/// so an entry from an earlier call reads as empty, exactly like a zeroed table.
+struct Table {
+    slots: Box<[u64]>,
+    epoch: u32,
+}
+
+impl Table {
+    #[inline]
+    fn get(&self, s: usize) -> u32 {
+        let e = self.slots[s];
+        if (e >> 32) as u32 == self.epoch {
+            e as u32
+        } else {
+            0
+        }
+    }
+
+    #[inline]
+    fn set(&mut self, s: usize, v: u32) {
+        self.slots[s] = ((self.epoch as u64) << 32) | v as u64;
+    }
+}
+
+thread_local! {
+    static TABLE: std::cell::RefCell<Table> = std::cell::RefCell::new(Table { slots: vec![0u64; HSIZE].into_boxed_slice(), epoch: 0 });
+}
+
+fn compress_with(input: &[u8], max_out: usize, table: &mut Table) -> Option<Vec<u8>> {
+    let n = input.len();
     // Positions are stored + 1 so that 0 means "never seen"; a reference to position 0
     // is never taken (liblzf requires ref > start), which the +1 shift preserves.
-    let mut table = vec![0u32; HSIZE];
     let mut out: Vec<u8> = Vec::with_capacity(max_out.min(n + n / 16 + 8));
     // `out[run]` is the pending literal run's control byte, `lit` its length so far.
     let mut run = 0usize;
@@ -56,8 +98,8 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
     while n >= 3 && ip < n - 2 {
         hval = (hval << 8) | input[ip + 2] as u32;
         let s = slot(hval);
-        let seen = table[s] as usize;
-        table[s] = ip as u32 + 1;
+        let seen = table.get(s) as usize;
+        table.set(s, ip as u32 + 1);
         let candidate = if seen > 1 { Some(seen - 1) } else { None };
         let matched = candidate.filter(|&r| {
             r < ip && ip - r - 1 < MAX_OFF && input[r] == input[ip] && input[r + 1] == input[ip + 1] && input[r + 2] == input[ip + 2]
@@ -135,7 +177,7 @@ pub fn compress(input: &[u8], max_out: usize) -> Option<Vec<u8>> {
         hval = ((input[p] as u32) << 8) | input[p + 1] as u32;
         for q in p..ip {
             hval = (hval << 8) | input[q + 2] as u32;
-            table[slot(hval)] = q as u32 + 1;
+            table.set(slot(hval), q as u32 + 1);
         }
     }
     // At most the last two bytes remain, plus possibly a new control byte.

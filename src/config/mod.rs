@@ -62,6 +62,7 @@ impl Store {
     }
 
     /// CONFIG GET: every (name, value) whose name or alias matches one of the patterns.
+    /// Values print as Redis prints them (see `shown_value`).
     /// Hidden directives match only by exact name, as in Redis.
     pub fn matching(&self, patterns: &[&[u8]]) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
@@ -79,7 +80,7 @@ impl Store {
                     if hit && seen.insert(name) {
                         // An exact name is echoed as the client typed it, as Redis does.
                         let shown = if has_glob { name.to_string() } else { String::from_utf8_lossy(pat).into_owned() };
-                        out.push((shown, self.values[d.name].clone()));
+                        out.push((shown, shown_value(d, &self.values[d.name])));
                     }
                 }
             }
@@ -129,5 +130,15 @@ impl Store {
             self.values.insert(d.name, v);
         }
         Ok(changed)
+    }
+}
+
+/// How CONFIG GET prints a stored value. Stored values are lossless; Redis's printing of
+/// notify-keyspace-events is not: "A" swallows the `n` class (A never includes it), so
+/// `KEAn` prints as `AKE` while new-key events stay on.
+fn shown_value(d: &table::Directive, v: &str) -> String {
+    match d.kind {
+        table::Kind::Special(table::Special::NotifyKeyspaceEvents) => crate::server::notify::parse_flags(v).map_or_else(|| v.to_string(), crate::server::notify::flags_to_string),
+        _ => v.to_string(),
     }
 }

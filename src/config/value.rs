@@ -234,7 +234,7 @@ fn parse_special(s: Special, args: &[String], current: Option<&str>, origin: Ori
                 return Err("wrong number of arguments".into());
             }
             let flags = crate::server::notify::parse_flags(&args[0]).ok_or("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")?;
-            Ok(crate::server::notify::flags_to_string(flags))
+            Ok(crate::server::notify::flags_to_stored(flags))
         }
         Special::OomScoreAdjValues => {
             let words: Vec<&str> = args.iter().flat_map(|a| a.split_whitespace()).collect();

@@ -46,6 +46,16 @@ pub fn parse_flags(s: &str) -> Option<u32> {
     Some(f)
 }
 
+/// The stored form of a flag set: what CONFIG GET prints, plus `n` after `A` when new-key
+/// events are on (Redis's printed form drops it; parsing this gives the flags back).
+pub fn flags_to_stored(f: u32) -> String {
+    let mut s = flags_to_string(f);
+    if f & ALL == ALL && f & NEW != 0 {
+        s.push('n');
+    }
+    s
+}
+
 /// The canonical string CONFIG GET prints for a flag set.
 pub fn flags_to_string(f: u32) -> String {
     let mut s = String::new();

@@ -216,6 +216,11 @@ fn keyspace_notifications_match_redis() {
     p.same(&mut a, &mut b, &["DEL", "k2"]);
     p.same(&mut a, &mut b, &["SET", "k3", "v"]);
     same_reads(&mut sa, &mut sb, 1);
+    // `A` does not include `n`: KEAn prints as AKE yet still publishes `new` events.
+    p.same(&mut a, &mut b, &["CONFIG", "SET", "notify-keyspace-events", "KEAn"]);
+    p.same(&mut a, &mut b, &["CONFIG", "GET", "notify-keyspace-events"]);
+    p.same(&mut a, &mut b, &["SET", "k5", "v"]);
+    same_reads(&mut sa, &mut sb, 4);
     // Nothing else is pending on either side.
     p.same(&mut a, &mut b, &["CONFIG", "SET", "notify-keyspace-events", ""]);
     p.same(&mut a, &mut b, &["SET", "k4", "v"]);

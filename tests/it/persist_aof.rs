@@ -452,6 +452,17 @@ fn with_appendfsync_everysec_at_most_about_a_second_of_writes_is_lost() {
     assert!(lost_ms <= 2_000, "{lost} acknowledged iterations lost, {lost_ms} ms worth");
 }
 
+/// With `appendfsync no` nothing is fsynced explicitly, but every acknowledged write was
+/// handed to the kernel before its reply: a killed process (unlike a lost machine)
+/// loses none of them.
+#[test]
+fn with_appendfsync_no_a_killed_process_loses_no_acknowledged_write() {
+    let (acked, lost, lost_ms) = crash_and_count("no", 4);
+    println!("appendfsync no: {acked} acknowledged iterations, {lost} lost ({lost_ms} ms)");
+    assert!(acked > 0);
+    assert_eq!(lost, 0, "acknowledged writes lost under appendfsync no after SIGKILL ({lost_ms} ms worth)");
+}
+
 /// An AOF directory written by slotd: some commands, the last one a transaction, then
 /// a clean shutdown. Returns the incr file's path.
 fn written_aof(dir: &Path) -> PathBuf {

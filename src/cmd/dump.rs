@@ -89,7 +89,7 @@ fn restore(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     // Redis adds the clock to a relative TTL without an overflow check; a sum that
     // wraps is in the past and restores nothing, as there.
     let at = if ttl != 0 && !absttl { ttl.wrapping_add(ctx.now_ms) } else { ttl };
-    if at != 0 && at <= ctx.now_ms && !ctx.srv.is_replica() {
+    if at != 0 && at <= ctx.now_ms && !ctx.srv.is_replica() && !ctx.sess.loading_client {
         if deleted {
             ctx.propagate_as(vec![vec![Bytes::from_static(b"DEL"), argv[1].clone()]]);
             ctx.changed(key, notify::GENERIC, "del");

@@ -558,8 +558,9 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Bytes], base_ms: i64, seconds: bool, na
     if !cond.allows(ctx.expire_at(key), when) {
         return Ok(Reply::Int(0));
     }
-    // Replicas keep past TTLs and wait for the primary's DEL, as in Redis.
-    if when <= ctx.now_ms && !ctx.srv.is_replica() {
+    // Replicas keep past TTLs and wait for the primary's DEL, and so does loading (the
+    // file may go on writing to the key), as Redis's checkAlreadyExpired.
+    if when <= ctx.now_ms && !ctx.srv.is_replica() && !ctx.sess.loading_client {
         ctx.delete(key);
         ctx.propagate_as(vec![vec![Bytes::from_static(b"DEL"), argv[1].clone()]]);
         ctx.changed(key, notify::GENERIC, "del");

@@ -311,7 +311,7 @@ fn getex(ctx: &mut Ctx, argv: &[Bytes]) -> CmdResult {
     match expire {
         // An absolute time already past deletes the key (not on a replica, which waits
         // for its primary's DEL).
-        Some((kind, at)) if !kind.relative() && at <= ctx.now_ms && !ctx.srv.is_replica() => {
+        Some((kind, at)) if !kind.relative() && at <= ctx.now_ms && !ctx.srv.is_replica() && !ctx.sess.loading_client => {
             ctx.delete(key);
             ctx.changed(key, notify::GENERIC, "del");
             ctx.propagate_as(vec![vec![bulk_arg("DEL"), key.clone()]]);

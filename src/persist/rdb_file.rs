@@ -323,6 +323,19 @@ pub struct LoadInfo {
     pub keys_expired: u64,
 }
 
+/// The log lines Redis 7.0 writes when a load fails this way (tools and test suites
+/// look for them: "Short read", "CRC error", "Internal error in RDB").
+fn load_error_text(e: &rdb::RdbError) -> String {
+    use rdb::RdbError as E;
+    match e {
+        E::Truncated { .. } | E::Io(_) => format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"),
+        E::Checksum { .. } => format!("{e}\nInternal error in RDB reading offset 0, function at rdb.c:0 -> RDB CRC error"),
+        E::Signature | E::Version(_) => format!("{e}\nFatal error loading the DB: Invalid argument. Exiting."),
+        E::Corrupt { offset, what } => format!("Internal error in RDB reading offset {offset}, function at rdb.c:0 -> {what}"),
+        _ => format!("Internal error in RDB reading offset 0, function at rdb.c:0 -> {e}"),
+    }
+}
+
 /// Puts one key read from a file into the keyspace (see `load` for `merge`).
 pub fn insert_loaded(ks: &Keyspace, e: rdb::Loaded, merge: bool, now_ms: i64) -> Result<(), rdb::RdbError> {
     if e.db >= ks.databases {
@@ -350,6 +363,6 @@ pub fn load(ks: &Keyspace, path: &Path, settings: &Settings, merge: bool) -> Res
         loaded += 1;
         Ok(())
     })
-    .map_err(|e| format!("Short read or OOM loading DB. Unrecoverable error, aborting now. ({e})"))?;
+    .map_err(|e| load_error_text(&e))?;
     Ok(LoadInfo { keys_loaded: loaded, keys_expired: info.keys_expired })
 }

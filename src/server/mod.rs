@@ -341,7 +341,9 @@ pub async fn run(srv: Arc<Server>) -> i32 {
     let mut loading = tokio::task::spawn_blocking(move || {
         if !loader.settings().appendonly {
             if let Err(e) = saving::load_at_startup(&loader) {
-                tracing::warn!("{e}");
+                for line in e.lines() {
+                    tracing::warn!("{line}");
+                }
                 return Err(crate::persist::aof::Refused);
             }
         }

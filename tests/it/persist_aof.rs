@@ -899,3 +899,26 @@ fn an_aof_format_rewrite_writes_the_same_commands_as_redis() {
         assert_eq!(String::from_utf8_lossy(&base[0]), String::from_utf8_lossy(&base[1]), "{args:?}");
     }
 }
+
+/// A past PEXPIREAT in the file does not delete the key while loading (later commands
+/// still write to it); the key is expired once loading is over — both servers.
+#[test]
+fn a_past_expire_in_the_aof_applies_after_loading_like_redis() {
+    let cmds = ["*3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nfoo\r\n", "*3\r\n$9\r\npexpireat\r\n$4\r\nlist\r\n$4\r\n1000\r\n", "*3\r\n$5\r\nrpush\r\n$4\r\nlist\r\n$3\r\nbar\r\n", "*3\r\n$3\r\nset\r\n$1\r\ns\r\n$1\r\nv\r\n", "*3\r\n$9\r\npexpireat\r\n$1\r\ns\r\n$4\r\n1000\r\n", "*3\r\n$6\r\nappend\r\n$1\r\ns\r\n$1\r\nw\r\n"];
+    let mut seen = Vec::new();
+    for bin in [Bin::Slotd, Bin::Redis] {
+        let dir = tmpdir("aof-past-expire");
+        std::fs::create_dir_all(aof_dir(&dir)).unwrap();
+        std::fs::write(aof_dir(&dir).join("appendonly.aof.manifest"), "file appendonly.aof.1.incr.aof seq 1 type i\n").unwrap();
+        std::fs::write(aof_dir(&dir).join("appendonly.aof.1.incr.aof"), cmds.concat()).unwrap();
+        let s = Server::launch(bin, &dir, "server.log", &["--appendonly", "yes"]);
+        assert!(s.wait_ready(START), "{}", s.log());
+        let mut c = s.client();
+        seen.push((c.cmd(&["LLEN", "list"]), c.cmd(&["GET", "s"]), c.cmd(&["DBSIZE"])));
+        drop(c);
+        drop(s);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    assert_eq!(seen[0], (Reply::Int(0), Reply::Nil, Reply::Int(0)));
+    assert_eq!(seen[0], seen[1]);
+}

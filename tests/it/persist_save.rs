@@ -241,3 +241,25 @@ fn shutdown_save_writes_the_file_and_nosave_does_not() {
     assert!(wait_until(Duration::from_secs(10), || s2.try_client().is_none()));
     assert_eq!(std::fs::metadata(std::path::Path::new(&dir).join("dump.rdb")).and_then(|m| m.modified()).ok(), mtime);
 }
+
+/// A dump.rdb with a wrong checksum stops start-up with Redis's CRC error line; a
+/// truncated one with its short-read line.
+#[test]
+fn a_corrupt_or_truncated_rdb_stops_start_up_with_redis_messages() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let mut c = s.client();
+    populate(&mut c);
+    assert_eq!(c.cmd(&["SAVE"]), Reply::status("OK"));
+    let good = std::fs::read(s.dir.join("dump.rdb")).unwrap();
+    for (what, bytes, expect) in [
+        ("checksum", { let mut b = good.clone(); let n = b.len(); b[n - 8..].copy_from_slice(b"foobar00"); b }, "RDB CRC error"),
+        ("truncation", good[..good.len() / 2].to_vec(), "Short read or OOM loading DB"),
+    ] {
+        let dir = tmpdir("rdb-bad");
+        std::fs::write(dir.join("dump.rdb"), &bytes).unwrap();
+        let mut bad = Server::launch(Bin::Slotd, &dir, "slotd.log", &[]);
+        assert_eq!(bad.wait_exit(Duration::from_secs(20)), Some(1), "{what}: slotd kept running:\n{}", bad.log());
+        assert!(bad.log().contains(expect), "{what}: no {expect:?} in\n{}", bad.log());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

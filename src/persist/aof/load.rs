@@ -472,14 +472,16 @@ fn load_file(srv: &Server, client: &mut LoadingClient, dir: &Path, name: &str, o
             Outcome::Failed
         }
         Some(Stop::Arity(cmd)) => {
-            tracing::warn!("Bad file format reading the append only file {name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>");
+            // The detail first: tools read Redis's line as the last one.
             tracing::warn!("wrong number of arguments for '{cmd}' before offset {} of {name}", r.pos);
+            tracing::warn!("Bad file format reading the append only file {name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>");
             Outcome::Failed
         }
         Some(Stop::Format) => {
-            tracing::warn!("Bad file format reading the append only file {name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>");
-            // Beyond Redis's line: where the bad bytes are.
+            // Beyond Redis's line, and before it (tools read Redis's as the last line):
+            // where the bad bytes are.
             tracing::warn!("The bad format is at or before offset {} of {name}", r.pos);
+            tracing::warn!("Bad file format reading the append only file {name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>");
             Outcome::Failed
         }
         Some(Stop::Io(e)) if !r.at_eof() => {

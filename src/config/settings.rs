@@ -106,6 +106,9 @@ pub struct Settings {
     /// it to make loading observable); negative: sleep 1 µs every -n.
     pub key_load_delay: i64,
     pub auto_aof_rewrite_percentage: i64,
+    /// rdb-key-save-delay: microseconds a background save waits per key (test suites
+    /// slow saves down with it to observe them); negative: 1 µs every -n keys.
+    pub rdb_key_save_delay: i64,
     pub auto_aof_rewrite_min_size: u64,
 }
 
@@ -224,6 +227,7 @@ impl Settings {
             aof_disable_auto_gc: s.get_bool("aof-disable-auto-gc"),
             key_load_delay: int("key-load-delay"),
             auto_aof_rewrite_percentage: int("auto-aof-rewrite-percentage"),
+            rdb_key_save_delay: int("rdb-key-save-delay"),
             auto_aof_rewrite_min_size: int("auto-aof-rewrite-min-size") as u64,
         }
     }

@@ -245,6 +245,21 @@ fn rename_into_place(tmp: &Path, path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// rdb-key-save-delay, read by every step of a background write so that CONFIG SET
+/// takes effect during a save (one server per process: a process-wide setting).
+pub static KEY_SAVE_DELAY_US: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// The pause rdb-key-save-delay asks for after `keys` more keys were written.
+fn key_save_delay(keys: u64) -> std::time::Duration {
+    let d = KEY_SAVE_DELAY_US.load(Ordering::Relaxed);
+    let us = match d {
+        0 => 0,
+        d if d > 0 => keys.saturating_mul(d as u64),
+        d => keys / d.unsigned_abs(),
+    };
+    std::time::Duration::from_micros(us)
+}
+
 /// RDB's end-of-file opcode.
 const OPCODE_EOF: u8 = 255;
 
@@ -277,9 +292,23 @@ pub fn write_to(ks: &Keyspace, p: PendingSave, out: &mut dyn Write, progress: &A
     let sink = p.sink;
     let mut w = CrcWriter { w: out, crc: 0, checksum: p.checksum };
     let io = |e: std::io::Error| format!("Write error saving DB on disk: {e}");
-    let flush = |w: &mut CrcWriter<&mut dyn Write>, force: bool| -> Result<(), String> {
+    let mut paced = 0u64;
+    let mut flush = |w: &mut CrcWriter<&mut dyn Write>, force: bool| -> Result<(), String> {
         if ctl.abort.load(Ordering::Acquire) {
             return Err(ABORTED.into());
+        }
+        // rdb-key-save-delay: this writer's pace, applied with no lock held (clients
+        // that save a slot themselves are never slowed).
+        let keys = sink.buf.lock().unwrap_or_else(|e| e.into_inner()).keys;
+        let pause = key_save_delay(keys - paced);
+        paced = keys;
+        // Slept in short naps so that calling the save off is not delayed by it.
+        let until = std::time::Instant::now() + pause;
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()).filter(|d| !d.is_zero()) {
+            std::thread::sleep(left.min(std::time::Duration::from_millis(10)));
+            if ctl.abort.load(Ordering::Acquire) {
+                return Err(ABORTED.into());
+            }
         }
         let chunk = {
             let mut b = sink.buf.lock().unwrap_or_else(|e| e.into_inner());

@@ -205,6 +205,7 @@ impl Server {
     }
 
     fn apply_settings_side_effects(&self) {
+        crate::persist::rdb_file::KEY_SAVE_DELAY_US.store(self.settings().rdb_key_save_delay, Ordering::Relaxed);
         let s = self.settings();
         self.pubsub.hard_limit.store(s.output_pubsub.hard_bytes, Ordering::Relaxed);
         self.pubsub.soft_limit.store(s.output_pubsub.soft_bytes, Ordering::Relaxed);

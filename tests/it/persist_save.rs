@@ -263,3 +263,26 @@ fn a_corrupt_or_truncated_rdb_stops_start_up_with_redis_messages() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+/// rdb-key-save-delay slows a background save down (test suites rely on it to watch a
+/// save run); FLUSHALL calls the slow save off, and it ends without writing a file and
+/// without counting as a failure — as Redis's killed child.
+#[test]
+fn rdb_key_save_delay_paces_a_save_and_flushall_calls_it_off() {
+    let s = Server::start(&["--enable-debug-command", "yes"]);
+    let mut c = s.client();
+    assert_eq!(c.cmd(&["DEBUG", "POPULATE", "1000"]), Reply::status("OK"));
+    // One second per key: this save would take a quarter of an hour.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "1000000"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["BGSAVE"]), Reply::status("Background saving started"));
+    assert_eq!(info(&mut c, "rdb_bgsave_in_progress"), "1");
+    assert_eq!(c.cmd(&["BGSAVE"]), Reply::Error("ERR Background save already in progress".into()));
+    assert_eq!(c.cmd(&["FLUSHALL"]), Reply::status("OK"));
+    assert!(wait_until(Duration::from_secs(10), || info(&mut c, "rdb_bgsave_in_progress") == "0"), "FLUSHALL did not call the save off");
+    assert_eq!(info(&mut c, "rdb_last_bgsave_status"), "ok");
+    assert!(!s.dir.join("dump.rdb").exists());
+    // Back to full speed: a save completes.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "rdb-key-save-delay", "0"]), Reply::status("OK"));
+    assert_eq!(c.cmd(&["BGSAVE"]), Reply::status("Background saving started"));
+    assert!(wait_until(Duration::from_secs(10), || info(&mut c, "rdb_saves") == "1"));
+}

@@ -239,12 +239,12 @@ fn set_generic(ctx: &mut Ctx, argv: &[Bytes], key: &Bytes, val: &Bytes, o: &ExtO
     // 4. Write; with an expiry the old TTL is kept only to be replaced right away.
     ctx.set_key(key, Value::str(val), o.keepttl || expire.is_some());
     ctx.changed(key, notify::STRING, "set");
-    if let Some((kind, at)) = expire {
+    if let Some((_, at)) = expire {
         ctx.set_expire(key, Some(at));
         ctx.notify(notify::GENERIC, "expire", key);
-        if kind != ExpireKind::PxAt {
-            ctx.propagate_as(vec![vec![bulk_arg("SET"), key.clone(), val.clone(), bulk_arg("PXAT"), int_arg(at)]]);
-        }
+        // Always the canonical form (even for PXAT as given: `pxat` becomes `PXAT`, GET
+        // is dropped), as Redis 7.0 propagates it.
+        ctx.propagate_as(vec![vec![bulk_arg("SET"), key.clone(), val.clone(), bulk_arg("PXAT"), int_arg(at)]]);
     } else if o.get {
         // Replicas do not need the old value.
         let rest: Vec<Bytes> = argv.iter().enumerate().filter(|(i, a)| *i < 3 || !opt_is(a, "get")).map(|(_, a)| a.clone()).collect();

@@ -288,6 +288,8 @@ const DETERMINISTIC: &[&[&str]] = &[
     &["SPOP", "s-absent", "2"],
     &["SADD", "one-member", "m"],
     &["SPOP", "one-member", "5"],
+    &["SET", "foo4", "bar", "pxat", "99999999999999"],
+    &["SET", "foo5", "bar", "GET", "PXAT", "99999999999999"],
     &["FLUSHALL"],
 ];
 

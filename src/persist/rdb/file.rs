@@ -169,83 +169,6 @@ pub struct LoadInfo {
     pub checksum_verified: bool,
 }
 
-/// A reader pulled through a fixed buffer, folding consumed bytes into the CRC.
-struct StreamInput<'r, R: Read> {
-    r: &'r mut R,
-    buf: Box<[u8]>,
-    start: usize,
-    end: usize,
-    /// `buf[crc_from..start]` is consumed but not yet in `crc`.
-    crc_from: usize,
-    crc: u64,
-    /// Bytes consumed before `buf[0]`.
-    base: u64,
-}
-
-impl<R: Read> StreamInput<'_, R> {
-    fn refill(&mut self) -> Result<(), RdbError> {
-        self.crc = crc64::crc64(self.crc, &self.buf[self.crc_from..self.start]);
-        self.base += self.start as u64;
-        self.start = 0;
-        self.end = 0;
-        self.crc_from = 0;
-        loop {
-            match self.r.read(&mut self.buf) {
-                Ok(0) => return Err(RdbError::Truncated { offset: self.base }),
-                Ok(n) => {
-                    self.end = n;
-                    return Ok(());
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(RdbError::Io(e)),
-            }
-        }
-    }
-
-    /// The CRC of everything consumed so far.
-    fn checksum(&mut self) -> u64 {
-        self.crc = crc64::crc64(self.crc, &self.buf[self.crc_from..self.start]);
-        self.crc_from = self.start;
-        self.crc
-    }
-}
-
-impl<R: Read> Input for StreamInput<'_, R> {
-    fn fill(&mut self, out: &mut [u8]) -> Result<(), RdbError> {
-        let mut got = 0;
-        while got < out.len() {
-            if self.start == self.end {
-                self.refill()?;
-            }
-            let n = (out.len() - got).min(self.end - self.start);
-            out[got..got + n].copy_from_slice(&self.buf[self.start..self.start + n]);
-            self.start += n;
-            got += n;
-        }
-        Ok(())
-    }
-
-    fn take(&mut self, n: u64) -> Result<Vec<u8>, RdbError> {
-        let n = usize::try_from(n).map_err(|_| self.corrupt("string length does not fit in memory"))?;
-        // Grows with the data actually read: a bogus length ends at EOF, not in a
-        // huge allocation.
-        let mut v = Vec::with_capacity(n.min(READ_BUF_BYTES));
-        while v.len() < n {
-            if self.start == self.end {
-                self.refill()?;
-            }
-            let k = (n - v.len()).min(self.end - self.start);
-            v.extend_from_slice(&self.buf[self.start..self.start + k]);
-            self.start += k;
-        }
-        Ok(v)
-    }
-
-    fn offset(&self) -> u64 {
-        self.base + self.start as u64
-    }
-}
-
 /// C's `atoi` on the version digits: leading digits, 0 if none.
 fn leading_number(b: &[u8]) -> u32 {
     b.iter().take_while(|c| c.is_ascii_digit()).fold(0u32, |n, &c| n.saturating_mul(10).saturating_add((c - b'0') as u32))
@@ -274,8 +197,8 @@ fn aux_int(v: &[u8]) -> i64 {
 /// AOF tail expects complete). The CRC64 trailer is checked when `rdbchecksum` is on
 /// and the file has a non-zero one.
 pub fn load(r: &mut impl Read, settings: &Settings, now_ms: i64, sink: &mut dyn FnMut(Loaded) -> Result<(), RdbError>) -> Result<LoadInfo, RdbError> {
-    let mut inp = StreamInput { r, buf: vec![0u8; READ_BUF_BYTES].into_boxed_slice(), start: 0, end: 0, crc_from: 0, crc: 0, base: 0 };
-    load_from(&mut inp, settings, now_ms, sink)
+    let mut r = std::io::BufReader::with_capacity(READ_BUF_BYTES, r);
+    load_prefix(&mut r, settings, now_ms, sink)
 }
 
 /// `load` from a buffered reader, consuming exactly the RDB (through its checksum):
@@ -286,17 +209,6 @@ pub fn load_prefix(r: &mut dyn BufRead, settings: &Settings, now_ms: i64, sink: 
     // Hand back what was looked at but not used.
     inp.r.consume(inp.start);
     result
-}
-
-/// An input that can report the CRC64 of everything consumed so far.
-trait CheckedInput: Input {
-    fn checksum(&mut self) -> u64;
-}
-
-impl<R: Read> CheckedInput for StreamInput<'_, R> {
-    fn checksum(&mut self) -> u64 {
-        StreamInput::checksum(self)
-    }
 }
 
 /// Reads through a `BufRead`'s own buffer, copying what it shows but consuming from
@@ -368,7 +280,8 @@ impl Input for PrefixInput<'_> {
     }
 }
 
-impl CheckedInput for PrefixInput<'_> {
+impl PrefixInput<'_> {
+    /// The CRC of everything consumed so far.
     fn checksum(&mut self) -> u64 {
         self.crc = crc64::crc64(self.crc, &self.buf[self.crc_from..self.start]);
         self.crc_from = self.start;
@@ -376,7 +289,7 @@ impl CheckedInput for PrefixInput<'_> {
     }
 }
 
-fn load_from(inp: &mut impl CheckedInput, settings: &Settings, now_ms: i64, sink: &mut dyn FnMut(Loaded) -> Result<(), RdbError>) -> Result<LoadInfo, RdbError> {
+fn load_from(inp: &mut PrefixInput<'_>, settings: &Settings, now_ms: i64, sink: &mut dyn FnMut(Loaded) -> Result<(), RdbError>) -> Result<LoadInfo, RdbError> {
     let mut info = LoadInfo::default();
     let mut magic = [0u8; MAGIC_BYTES];
     inp.fill(&mut magic)?;

@@ -433,6 +433,18 @@ fn protocol(ctx: &mut Ctx, name: &[u8]) -> CmdResult {
     })
 }
 
+/// Empties every database before a reload (Redis's emptyData): WATCHes are broken.
+fn empty_all(srv: &crate::server::Server) {
+    let mut all = srv.ks.lock_all();
+    for db in 0..srv.ks.databases {
+        for i in 0..SHARDS {
+            let part = all.part_of_shard(db, i);
+            part.signal_all_watchers();
+            part.clear();
+        }
+    }
+}
+
 /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the dataset, empty memory, load the
 /// file back. NOFLUSH without MERGE meets duplicate keys and fails (Redis crashes
 /// there; slotd answers the load error and keeps what it has).
@@ -454,14 +466,7 @@ fn reload(ctx: &mut Ctx, opts: &[Bytes]) -> CmdResult {
         return Ok(Reply::Error("ERR".into()));
     }
     if flush {
-        let mut all = ctx.srv.ks.lock_all();
-        for db in 0..ctx.srv.ks.databases {
-            for i in 0..SHARDS {
-                let part = all.part_of_shard(db, i);
-                part.signal_all_watchers();
-                part.clear();
-            }
-        }
+        empty_all(ctx.srv);
     }
     let path = crate::server::saving::rdb_path(ctx.srv);
     if let Err(e) = crate::persist::rdb_file::load(&ctx.srv.ks, &path, ctx.settings, merge) {
@@ -483,16 +488,7 @@ fn loadaof(ctx: &mut Ctx) -> CmdResult {
     if srv.aof.is_on() {
         srv.aof.write_through(srv.propagation.seq());
     }
-    {
-        let mut all = srv.ks.lock_all();
-        for db in 0..srv.ks.databases {
-            for i in 0..SHARDS {
-                let part = all.part_of_shard(db, i);
-                part.signal_all_watchers();
-                part.clear();
-            }
-        }
-    }
+    empty_all(srv);
     let s = ctx.settings;
     let dir = crate::persist::aof::aof_dir(s);
     let m = match crate::persist::aof::manifest::load(&dir, &s.appendfilename) {

@@ -105,12 +105,7 @@ pub fn save_counted(srv: &Server, count: bool) -> Result<(), String> {
     match &r {
         Ok(()) => {
             tracing::warn!("DB saved on disk");
-            let _ = srv.stats.dirty.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |d| Some(d.saturating_sub(dirty)));
-            srv.lastsave_secs.store(crate::util::time::now_secs(), Ordering::Relaxed);
-            srv.rdb.last_bgsave_ok.store(true, Ordering::Relaxed);
-            if count {
-                srv.rdb.saves.fetch_add(1, Ordering::Relaxed);
-            }
+            record_success(srv, dirty, crate::util::time::now_secs(), count);
         }
         Err(e) => tracing::warn!("Error saving DB on disk: {e}"),
     }
@@ -240,17 +235,24 @@ pub fn cron(srv: &Arc<Server>, now_secs: i64) {
     }
 }
 
+/// A save that completed: the changes it captured (`dirty_before`) are no longer
+/// unsaved, LASTSAVE moves, MISCONF lifts; `count`: it shows in INFO rdb_saves.
+fn record_success(srv: &Server, dirty_before: u64, now_secs: i64, count: bool) {
+    let _ = srv.stats.dirty.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |d| Some(d.saturating_sub(dirty_before)));
+    srv.lastsave_secs.store(now_secs, Ordering::Relaxed);
+    srv.rdb.last_bgsave_ok.store(true, Ordering::Relaxed);
+    if count {
+        srv.rdb.saves.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 fn finish_background(srv: &Server, r: Result<(), String>, now_secs: i64) {
     let started = srv.rdb.started_secs.load(Ordering::Relaxed);
     srv.rdb.last_bgsave_secs.store(now_secs - started, Ordering::Relaxed);
     match r {
         Ok(()) => {
             tracing::warn!("Background saving terminated with success");
-            let before = srv.rdb.dirty_at_start.load(Ordering::Relaxed);
-            let _ = srv.stats.dirty.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |d| Some(d.saturating_sub(before)));
-            srv.lastsave_secs.store(now_secs, Ordering::Relaxed);
-            srv.rdb.last_bgsave_ok.store(true, Ordering::Relaxed);
-            srv.rdb.saves.fetch_add(1, Ordering::Relaxed);
+            record_success(srv, srv.rdb.dirty_at_start.load(Ordering::Relaxed), now_secs, true);
         }
         // Called off by FLUSHALL: not a failure (Redis's killed child is not either).
         Err(e) if e == crate::persist::rdb_file::ABORTED => tracing::warn!("Background saving terminated by FLUSHALL"),
